@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Hook qemu-device/ into an unpacked QEMU source tree. Idempotent.
+#   setup-tree.sh <qemu-source-tree>
+# The device folder is linked in as hw/dma-engine (its own meson.build,
+# Kconfig and trace-events), the qtest is linked into tests/qtest, and
+# four one-line edits register them with QEMU's build.
+set -euo pipefail
+tree=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+rel() { realpath --relative-to="$1" "$2"; }
+
+ln -sfn "$(rel "$tree/hw" "$here")" "$tree/hw/dma-engine"
+ln -sfn "$(rel "$tree/tests/qtest" "$here/tests/dma-engine-test.c")" \
+	"$tree/tests/qtest/dma-engine-test.c"
+ln -sfn "$(rel "$tree/configs/devices/x86_64-softmmu" "$here/dma-engine.mak")" \
+	"$tree/configs/devices/x86_64-softmmu/dma-engine.mak"
+
+add_after() { # file, anchor regex (first match), line to add
+	grep -qxF "$3" "$1" && return 0
+	local n
+	n=$(grep -n -m1 -E "$2" "$1" | cut -d: -f1)
+	[ -n "$n" ] || { echo "setup-tree: anchor '$2' not in $1" >&2; exit 1; }
+	sed -i "${n}a\\$3" "$1"
+}
+add_after "$tree/hw/meson.build" "^subdir\('dma'\)" "subdir('dma-engine')"
+add_after "$tree/hw/Kconfig" "^source dma/Kconfig" "source dma-engine/Kconfig"
+add_after "$tree/meson.build" "^    'hw/misc',$" "    'hw/dma-engine',"
+add_after "$tree/tests/qtest/meson.build" "^qtests_x86_64 = qtests_i386" \
+	"qtests_x86_64 += config_all_devices.has_key('CONFIG_DMA_ENGINE') ? ['dma-engine-test'] : []"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install what the project needs from Debian's archive. Idempotent and quiet
+# when everything is present. Run as root (or through sudo).
+set -euo pipefail
+
+PKGS=(
+	# build of QEMU from Debian's source package
+	dpkg-dev meson ninja-build pkg-config python3 libglib2.0-dev
+	libpixman-1-dev libfdt-dev zlib1g-dev
+	# QEMU runtime firmware (PVH option ROM, SeaBIOS, iPXE)
+	seabios qemu-system-data ipxe-qemu
+	# guest kernel, module build, initramfs
+	linux-headers-amd64 gcc-12 make bc kmod busybox-static cpio xz-utils
+	# user-space library and demos
+	liburing-dev gnuplot-nox
+	# checkpatch.pl
+	perl
+)
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+# A deb-src entry derived from the existing deb822 entries, so that
+# `apt-get source` finds Debian's qemu. No host name is written here.
+ensure_deb_src() {
+	local src=/etc/apt/sources.list.d/debian.sources
+	local out=/etc/apt/sources.list.d/dmaplane-src.sources
+	[ -f "$out" ] && return 0
+	grep -qs '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources && return 0
+	if [ -f "$src" ]; then
+		# Each stanza: swap "Types: deb" for "Types: deb-src".
+		sed -n 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/;p' "$src" |
+			$SUDO tee "$out" >/dev/null
+	elif [ -f /etc/apt/sources.list ]; then
+		grep -E '^deb[[:space:]]' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+			$SUDO tee /etc/apt/sources.list.d/dmaplane-src.list >/dev/null
+		$SUDO touch "$out"
+	fi
+	NEED_UPDATE=1
+}
+
+NEED_UPDATE=0
+ensure_deb_src
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ] || [ "$NEED_UPDATE" -eq 1 ]; then
+	echo "deps: updating package lists"
+	$SUDO apt-get update -qq
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+fi
