@@ -117,7 +117,7 @@ static struct pci_driver dmae_driver = {
 	.id_table = dmae_ids,
 	.probe = dmae_probe,
 	.remove = dmae_remove,
-	.driver.dev_groups = dmae_groups,
+	.dev_groups = dmae_groups,
 };
 module_pci_driver(dmae_driver);
 

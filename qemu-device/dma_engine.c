@@ -6,7 +6,7 @@
  * length, sets START, and learns of completion from the DONE bit and an
  * MSI (or INTx). The copy runs on a worker thread, never on the vCPU
  * that started it, and streams through a device-internal buffer with
- * pci_dma_read()/pci_dma_write(), so an IOMMU translates every access.
+ * pci_dma_rw(), so an IOMMU translates every access.
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -42,6 +42,7 @@ typedef struct DmaEngineJob {
     uint64_t dst;
     uint32_t len;
     uint32_t gen;
+    bool iommu;                 /* DMA is translated: hold the BQL */
     uint32_t err;
     uint32_t bytes;
     uint64_t err_addr;
@@ -119,6 +120,28 @@ static void dma_engine_complete(DmaEngineState *s, uint32_t err,
     dma_engine_update_irq(s, true);
 }
 
+/*
+ * One DMA access from the worker. Translation through an IOMMU is thread
+ * safe, but an IOMMU that faults raises its fault interrupt, which needs
+ * the BQL; so behind an IOMMU every access holds it.
+ */
+static MemTxResult dma_engine_dma(DmaEngineState *s, const DmaEngineJob *job,
+                                  uint64_t addr, void *buf, uint32_t len,
+                                  DMADirection dir)
+{
+    MemTxResult r;
+
+    if (job->iommu) {
+        qemu_mutex_lock_iothread();
+    }
+    r = pci_dma_rw(PCI_DEVICE(s), addr, buf, len, dir,
+                   MEMTXATTRS_UNSPECIFIED);
+    if (job->iommu) {
+        qemu_mutex_unlock_iothread();
+    }
+    return r;
+}
+
 static bool dma_engine_stop_requested(DmaEngineState *s, uint32_t gen)
 {
     return qatomic_read(&s->abort) || qatomic_read(&s->gen) != gen;
@@ -129,18 +152,17 @@ static bool dma_engine_stop_requested(DmaEngineState *s, uint32_t gen)
  * error names the faulting address. Each page is moved again from or to
  * its own place in the buffer, so a repeated write stores the same bytes.
  */
-static uint64_t dma_engine_fault_addr(DmaEngineState *s, uint64_t addr,
+static uint64_t dma_engine_fault_addr(DmaEngineState *s,
+                                      const DmaEngineJob *job, uint64_t addr,
                                       uint32_t len, DMADirection dir)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t off = 0;
 
     while (off < len) {
         uint64_t a = addr + off;
         uint32_t n = MIN(len - off, DMAE_PAGE_SIZE - (a % DMAE_PAGE_SIZE));
 
-        if (pci_dma_rw(pdev, a, s->buf + off, n, dir,
-                       MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
+        if (dma_engine_dma(s, job, a, s->buf + off, n, dir) != MEMTX_OK) {
             return a;
         }
         off += n;
@@ -155,7 +177,6 @@ static uint64_t dma_engine_fault_addr(DmaEngineState *s, uint64_t addr,
  */
 static void dma_engine_run(DmaEngineState *s, DmaEngineJob *job)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t done = 0;
 
     job->err = DMAE_ERR_NONE;
@@ -170,15 +191,17 @@ static void dma_engine_run(DmaEngineState *s, DmaEngineJob *job)
             break;
         }
         trace_dma_engine_chunk(src, dst, n);
-        if (pci_dma_read(pdev, src, s->buf, n) != MEMTX_OK) {
+        if (dma_engine_dma(s, job, src, s->buf, n,
+                           DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
             job->err = DMAE_ERR_READ;
-            job->err_addr = dma_engine_fault_addr(s, src, n,
+            job->err_addr = dma_engine_fault_addr(s, job, src, n,
                                                   DMA_DIRECTION_TO_DEVICE);
             break;
         }
-        if (pci_dma_write(pdev, dst, s->buf, n) != MEMTX_OK) {
+        if (dma_engine_dma(s, job, dst, s->buf, n,
+                           DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
             job->err = DMAE_ERR_WRITE;
-            job->err_addr = dma_engine_fault_addr(s, dst, n,
+            job->err_addr = dma_engine_fault_addr(s, job, dst, n,
                                                   DMA_DIRECTION_FROM_DEVICE);
             break;
         }
@@ -287,6 +310,8 @@ static void dma_engine_start(DmaEngineState *s)
         .dst = s->dst,
         .len = s->len,
         .gen = qatomic_read(&s->gen),
+        .iommu = pci_device_iommu_address_space(pdev) !=
+                 &address_space_memory,
     };
     s->job_pending = true;
     qemu_cond_signal(&s->cond);

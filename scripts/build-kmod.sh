@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Build the kernel module against the guest kernel's headers (the ABI comes
+# from the installed linux-headers-amd64). Warnings are errors.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/vm/kernel-abi.sh"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! make -C "$KDIR" M="$top/kmod" KCFLAGS=-Werror modules >"$log" 2>&1; then
+	cat "$log" >&2
+	exit 1
+fi
+grep -E 'warning:' "$log" >&2 && exit 1
+true

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Boot the guest with the IOMMU on or off, run a guest suite, and turn the
+# serial log into result lines ("ok - ..." / "not ok - ..."). Besides the
+# guest's own TAP lines it adds: the suite finished (no hang, no crash),
+# and the kernel log is free of warnings, BUGs, Oopses and panics.
+#   guest-suite.sh on|off [SUITE]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+mode=$1 suite=${2:-all}
+tag="guest[iommu-$mode]"
+log=$BUILD/logs/guest-iommu-$mode.log
+
+start=$(date +%s)
+"$top/vm/run-vm.sh" --iommu "$mode" --suite "$suite" --log "$log" \
+	--timeout "${GUEST_TIMEOUT:-600}"
+rc=$?
+secs=$(($(date +%s) - start))
+
+# The guest's TAP lines, tagged with the mode.
+sed -n -E "s/^(not )?ok - (.*)/\1ok - $tag: \2/p" "$log"
+
+plan=$(sed -n -E 's/^1\.\.([0-9]+)$/\1/p' "$log" | tail -n1)
+got=$(grep -cE '^(not )?ok - ' "$log")
+if grep -q '^# guest-suite-finished' "$log" && [ -n "$plan" ] &&
+	[ "$plan" = "$got" ] && [ "$rc" = 0 ]; then
+	echo "ok - $tag: suite ran to the end ($got results, ${secs}s)"
+else
+	echo "not ok - $tag: suite did not finish (qemu exit $rc, $got results, plan '${plan:-none}'); see $log"
+	tail -n 20 "$log" | sed 's/^/#   /'
+fi
+
+bad='WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace|UBSAN|'
+bad+='soft lockup|hard LOCKUP|blocked for more than|rcu_.*stall|'
+bad+='Poison overwritten|Redzone|Object padding|list_(add|del) corruption|refcount_t:'
+if grep -E "$bad" "$log" >/tmp/dmae-bad.$$; then
+	echo "not ok - $tag: kernel log is clean; see $log"
+	sed 's/^/#   /' /tmp/dmae-bad.$$ | head -n 30
+else
+	echo "ok - $tag: kernel log is clean (no WARNING, BUG, Oops, panic)"
+fi
+rm -f /tmp/dmae-bad.$$

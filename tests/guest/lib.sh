@@ -1,0 +1,55 @@
+# Sourced by guest tests: TAP helpers and device lookup. busybox sh.
+
+# check DESC CMD...: ok if CMD succeeds; its output goes to the log on failure
+check() {
+	_desc=$1
+	shift
+	if "$@" >/tmp/check.out 2>&1; then
+		echo "ok - $_desc"
+	else
+		echo "not ok - $_desc"
+		sed 's/^/#   /' /tmp/check.out
+	fi
+}
+
+skip() {
+	echo "ok - $1 # SKIP $2"
+}
+
+# expect_eq WANT CMD...: CMD's output (trimmed) must be WANT
+expect_eq() {
+	_want=$1
+	shift
+	_got=$("$@" 2>&1)
+	[ "$_got" = "$_want" ] || { echo "want '$_want', got '$_got'"; return 1; }
+}
+
+# The dma-engine functions, one sysfs path per line
+dmae_devices() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = 0x1234 ] &&
+			[ "$(cat "$_d/device")" = 0x3456 ] && echo "$_d"
+	done
+}
+
+# Sum of the dma_engine interrupt counts over all CPUs
+dmae_irq_count() {
+	awk '/dma_engine/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+	     END { print s + 0 }' /proc/interrupts
+}
+
+pins_balanced() {
+	_a=$(awk '/nr_foll_pin_acquired/ { print $2 }' /proc/vmstat)
+	_r=$(awk '/nr_foll_pin_released/ { print $2 }' /proc/vmstat)
+	[ "$_a" = "$_r" ] || { echo "pins acquired $_a, released $_r"; return 1; }
+}
+
+# allow_dmar_faults N: the calling test provokes up to N IOMMU faults on
+# purpose; run.sh checks at the end that no other fault happened.
+allow_dmar_faults() {
+	echo $(($(cat /tmp/dmar-allowed 2>/dev/null || echo 0) + $1)) >/tmp/dmar-allowed
+}
+
+dmar_faults() {
+	dmesg | grep -c 'DMAR: \[DMA'
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite: QEMU qtests of the device model, host tests of the
+# user-space code, and the guest suite with the IOMMU off and on (strict).
+# Prints one line per result and ends with "N passed, N failed".
+# Logs: build/logs/ (qtest.log, host-tests.log, guest-iommu-{off,on}.log).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-$top/build}
+logs=$BUILD/logs
+mkdir -p "$logs"
+results=$logs/results.txt
+: >"$results"
+
+# emit: pass result lines through, keep them for the summary
+emit() { tee -a "$results"; }
+
+section() { echo "== $* ==" >&2; }
+
+section "qtest: dma-engine device model"
+(
+	cd "$BUILD/qemu-build" &&
+	QTEST_QEMU_BINARY=./qemu-system-x86_64 timeout 300 \
+		./tests/qtest/dma-engine-test --tap 2>&1
+) >"$logs/qtest.log"
+sed -n -E 's/^(not )?ok [0-9]+ (.*)/\1ok - qtest: \2/p' "$logs/qtest.log" | emit
+plan=$(sed -n -E 's/^1\.\.([0-9]+)$/\1/p' "$logs/qtest.log" | head -n1)
+got=$(grep -cE '^(not )?ok [0-9]+ ' "$logs/qtest.log")
+if [ -z "$plan" ] || [ "$got" != "$plan" ]; then
+	echo "not ok - qtest: all ${plan:-?} tests ran (got $got); see $logs/qtest.log" | emit
+	grep -E 'ERROR|Bail out' "$logs/qtest.log" | head -n 5 | sed 's/^/#   /'
+fi
+
+if [ -x "$top/tests/host/run.sh" ]; then
+	section "host tests"
+	"$top/tests/host/run.sh" 2>&1 | tee "$logs/host-tests.log" |
+		grep -E '^(not )?ok - ' | emit
+fi
+
+for mode in off on; do
+	section "guest suite, IOMMU $mode"
+	"$top/tests/guest-suite.sh" "$mode" | emit
+done
+
+pass=$(grep -c '^ok - ' "$results")
+fail=$(grep -c '^not ok - ' "$results")
+skipped=$(grep -c '^ok - .*# SKIP' "$results")
+if [ "$fail" -gt 0 ]; then
+	echo
+	echo "Failed:"
+	grep '^not ok - ' "$results" | sed 's/^not ok - /  /'
+	echo "Logs are in $logs/"
+fi
+echo "$((pass - skipped)) passed, $fail failed, $skipped skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the guest's initramfs (uncompressed cpio, fastest to boot):
+# static busybox with relative applet links, our /init, the kernel
+# modules, the guest test suite and the static guest programs.
+#   mkinitramfs.sh OUT.cpio GUEST_BIN_DIR MODULE.ko...
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/vm/kernel-abi.sh"
+out=$1 bindir=$2
+shift 2
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules/"$KABI"/extra}
+cp /bin/busybox "$root/bin/busybox"
+for a in $("$root/bin/busybox" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+install -m 755 "$top/vm/guest-init" "$root/init"
+cp -r "$top/tests/guest" "$root/tests"
+[ -d "$top/demos/guest" ] && cp -r "$top/demos/guest" "$root/demos"
+find "$bindir" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/bin/" \;
+for ko in "$@"; do
+	cp "$ko" "$root/lib/modules/$KABI/extra/"
+done
+# modules.alias & co., so that "modprobe <modalias>" finds our module.
+kmods=${BUILD:-$top/build}/kernel/$KABI/root/lib/modules/$KABI
+cp "$kmods"/modules.builtin* "$kmods"/modules.order "$root/lib/modules/$KABI/" 2>/dev/null || true
+depmod -b "$root" "$KABI"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"

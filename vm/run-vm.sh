@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Boot the guest once and run a suite in it; the serial console goes to a
+# log file (and to stdout with --verbose).
+#   run-vm.sh --iommu on|off --suite NAME --log FILE [--timeout SEC] [--verbose]
+# Exit status: QEMU's, or 124 if the guest did not finish in time.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+. "$top/vm/kernel-abi.sh"
+
+iommu=off suite=all log= timeout=300 verbose=0
+usage() {
+	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+	exit "${1:-0}"
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--iommu) iommu=$2; shift 2 ;;
+	--suite) suite=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--verbose) verbose=1; shift ;;
+	-h|--help) usage 0 ;;
+	*) echo "run-vm: unknown argument '$1'" >&2; usage 2 ;;
+	esac
+done
+[ -n "$log" ] || { echo "run-vm: --log is required" >&2; exit 2; }
+case "$iommu" in on|off) ;; *) echo "run-vm: --iommu on|off" >&2; exit 2 ;; esac
+
+qemu=$BUILD/qemu-build/qemu-system-x86_64
+append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"
+append+=" cryptomgr.notests tsc=reliable no_timer_check rdinit=/init"
+append+=" slub_debug=FZPU page_poison=1 dmae.suite=$suite"
+args=(-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot
+	-serial stdio -kernel "$BUILD/kernel/$KABI/vmlinux"
+	-initrd "$BUILD/initramfs.cpio")
+if [ "$iommu" = on ]; then
+	# The IOMMU must come before the devices it translates for.
+	args+=(-device intel-iommu,intremap=on)
+	append+=" intel_iommu=on iommu.strict=1"
+else
+	append+=" intel_iommu=off"
+fi
+# Two engines: one with MSI, one that only has INTx.
+args+=(-device dma-engine,addr=04.0 -device dma-engine,addr=05.0,msi=off)
+
+mkdir -p "$(dirname "$log")"
+rc=0
+if [ "$verbose" = 1 ]; then
+	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
+		tr -d '\r' | tee "$log" || rc=${PIPESTATUS[0]}
+else
+	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
+		tr -d '\r' >"$log" || rc=${PIPESTATUS[0]}
+fi
+exit "$rc"
