@@ -20,7 +20,7 @@
  * @status: the CTRL/STATUS register as the interrupt handler read it
  */
 struct dmae_seed {
-	struct mutex lock;
+	struct mutex lock;	/* one copy at a time */
 	struct completion done;
 	u64 status;
 };

@@ -13,8 +13,8 @@ PKGS=(
 	linux-headers-amd64 gcc-12 make bc kmod busybox-static cpio xz-utils
 	# user-space library and demos
 	liburing-dev gnuplot-nox
-	# checkpatch.pl
-	perl
+	# checkpatch.pl and dmatest.c (the kernel source tarball)
+	perl linux-source-6.1
 )
 
 SUDO=

@@ -36,6 +36,11 @@ if [ -x "$top/tests/host/run.sh" ]; then
 		grep -E '^(not )?ok - ' | emit
 fi
 
+section "style: kernel and QEMU checkpatch"
+"$top/scripts/check-style.sh" >"$logs/style.log" 2>&1
+grep -E '^(not )?ok - ' "$logs/style.log" | emit
+grep -q '^not ok' "$logs/style.log" && grep '^#' "$logs/style.log" | head -n 20
+
 for mode in off on; do
 	section "guest suite, IOMMU $mode"
 	"$top/tests/guest-suite.sh" "$mode" | emit

@@ -36,7 +36,8 @@ typedef struct Fixture {
 
 static void fixture_start(Fixture *f, const char *props)
 {
-    f->qts = qtest_initf("-machine q35 -nodefaults -m %u -device dma-engine,addr=04.0%s",
+    f->qts = qtest_initf("-machine q35 -nodefaults -m %u "
+                         "-device dma-engine,addr=04.0%s",
                          (unsigned)(RAM_SIZE / MiB), props);
     f->bus = qpci_new_pc(f->qts, NULL);
     f->dev = qpci_device_find(f->bus, DEVFN);
@@ -314,7 +315,8 @@ static void test_msi(void)
     qpci_config_writel(f.dev, 0x40 + PCI_MSI_ADDRESS_HI, 0);
     qpci_config_writew(f.dev, 0x40 + PCI_MSI_DATA_64, MSI_DATA);
     flags = qpci_config_readw(f.dev, 0x40 + PCI_MSI_FLAGS);
-    qpci_config_writew(f.dev, 0x40 + PCI_MSI_FLAGS, flags | PCI_MSI_FLAGS_ENABLE);
+    qpci_config_writew(f.dev, 0x40 + PCI_MSI_FLAGS,
+                       flags | PCI_MSI_FLAGS_ENABLE);
 
     for (i = 0; i < 3; i++) {
         qtest_writel(f.qts, MSI_ADDR, 0);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Style checks: the kernel's checkpatch.pl --strict on kmod/ (and on the
+# hardware header both sides share), QEMU's own checkpatch.pl on the device
+# model and its qtest. Exit 1 if any file has an error or a warning.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+linux=$("$top/scripts/linux-src.sh") || exit 1
+qemu_cp=$BUILD/qemu-src/tree/scripts/checkpatch.pl
+rc=0
+cd "$top"
+
+for f in $(git ls-files 'kmod/*.[ch]') qemu-device/dma_engine_regs.h; do
+	if out=$(perl "$linux/scripts/checkpatch.pl" --no-tree --strict --terse \
+		--show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" 2>&1) &&
+		! grep -qE '(ERROR|WARNING|CHECK):' <<<"$out"; then
+		echo "ok - kernel checkpatch --strict: $f"
+	else
+		echo "not ok - kernel checkpatch --strict: $f"
+		sed 's/^/#   /' <<<"$out"
+		rc=1
+	fi
+done
+
+# QEMU's checkpatch runs inside the QEMU tree, where our files are linked
+# in as hw/dma-engine/ and tests/qtest/ (its rules depend on the path).
+for f in $(git ls-files 'qemu-device/*.[ch]'); do
+	case "$f" in
+	qemu-device/tests/*) in_tree=tests/qtest/${f#qemu-device/tests/} ;;
+	*) in_tree=hw/dma-engine/${f#qemu-device/} ;;
+	esac
+	if out=$(cd "$BUILD/qemu-src/tree" && perl scripts/checkpatch.pl -f "$in_tree" 2>&1) &&
+		! grep -q '^WARNING' <<<"$out"; then
+		echo "ok - qemu checkpatch: $f"
+	else
+		echo "not ok - qemu checkpatch: $f"
+		grep -E '^(ERROR|WARNING)|^#' <<<"$out" | sed 's/^/#   /'
+		rc=1
+	fi
+done
+exit $rc
