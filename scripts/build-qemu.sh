@@ -19,10 +19,12 @@ if [ ! -f "$src/.unpacked" ]; then
 	echo "qemu: unpacking $(basename "$dsc")"
 	rm -rf "$BUILD/qemu-src"
 	mkdir -p "$BUILD/qemu-src"
-	# apt-get source verified the checksums against the signed archive;
-	# dpkg-source's notes about the .dsc's own signature are noise.
-	dpkg-source -x "$dsc" "$src" 2>&1 >/dev/null |
-		grep -v -e '^gpgv:' -e 'cannot verify inline signature' >&2 || true
+	# apt-get source checked the files against the signed archive;
+	# dpkg-source's notes about the .dsc's own signature go to the log.
+	if ! dpkg-source -x "$dsc" "$src" >"$BUILD/qemu-src/unpack.log" 2>&1; then
+		cat "$BUILD/qemu-src/unpack.log" >&2
+		exit 1
+	fi
 	touch "$src/.unpacked"
 fi
 
