@@ -2,11 +2,12 @@
  * dma-engine: an emulated PCIe DMA engine that copies memory for the CPU.
  *
  * The register interface is described in docs/dma-engine.rst and
- * dma_engine_regs.h. Software writes a source, a destination and a
- * length, sets START, and learns of completion from the DONE bit and an
- * MSI (or INTx). The copy runs on a worker thread, never on the vCPU
- * that started it, and streams through a device-internal buffer with
- * pci_dma_rw(), so an IOMMU translates every access.
+ * dma_engine_regs.h. This file is the PCI device: identity, interrupts
+ * (MSI-X, MSI, INTx), the MMIO dispatcher and the identification block.
+ * The seed block is in dma_engine_seed.c, the descriptor-ring channels in
+ * dma_engine_chan.c and the data mover in dma_engine_xfer.c. Every copy
+ * runs on a worker thread, never on the vCPU that starts it, and every
+ * DMA goes through pci_dma_rw(), so an IOMMU translates it.
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -17,344 +18,130 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
-#include "qemu/thread.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/msi.h"
+#include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "qom/object.h"
 #include "trace.h"
-#include "dma_engine_regs.h"
+#include "dma_engine.h"
 
-#define TYPE_DMA_ENGINE "dma-engine"
-OBJECT_DECLARE_SIMPLE_TYPE(DmaEngineState, DMA_ENGINE)
+#define DMAE_MSI_OFFSET         0x40
+#define DMAE_PCIE_OFFSET        0xe0    /* on a root bus, as in the seed */
+#define DMAE_PCIE_OFFSET_PORT   0x80    /* v2 capability, below a port */
+#define DMAE_MSIX_BAR           2
 
-#define DMAE_MSI_OFFSET     0x40
-#define DMAE_PCIE_OFFSET    0xe0
-#define DMAE_PAGE_SIZE      4096
+bool dma_engine_has_iommu(DmaEngineState *s)
+{
+    return pci_device_iommu_address_space(PCI_DEVICE(s)) !=
+           &address_space_memory;
+}
 
-/* A copy handed to the worker, and what the worker reports back. */
-typedef struct DmaEngineJob {
-    uint64_t src;
-    uint64_t dst;
-    uint32_t len;
-    uint32_t gen;
-    bool iommu;                 /* DMA is translated: hold the BQL */
-    uint32_t err;
-    uint32_t bytes;
-    uint64_t err_addr;
-} DmaEngineJob;
-
-struct DmaEngineState {
-    PCIDevice parent_obj;
-    MemoryRegion mmio;
-
-    /* Properties */
-    uint32_t buf_size;
-    uint32_t max_xfer;
-    bool use_msi;
-
-    /* Seed registers; BQL */
-    uint64_t src;
-    uint64_t dst;
-    uint32_t len;
-    uint64_t status;
-    uint32_t err;
-    uint64_t err_addr;
-    uint32_t bytes;
-
-    /* Worker; the fields below are protected by @lock */
-    QemuThread thread;
-    QemuMutex lock;
-    QemuCond cond;
-    bool stopping;
-    bool job_pending;
-    bool result_ready;
-    DmaEngineJob job;
-    DmaEngineJob result;
-
-    /*
-     * Bumped by reset: a copy started in an older generation stops at the
-     * next chunk and its result is dropped. Atomic.
-     */
-    uint32_t gen;
-    bool abort;                 /* atomic; set by CTRL.ABORT */
-    QEMUBH *done_bh;
-    uint8_t *buf;               /* the internal buffer; worker only */
-};
-
-static void dma_engine_update_irq(DmaEngineState *s, bool pulse)
+/* INTx follows the pending causes while neither MSI-X nor MSI is on. */
+void dma_engine_update_intx(DmaEngineState *s)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
-    bool pending = s->status & (DMAE_STS_DONE | DMAE_STS_ERROR);
+    bool level;
 
-    if (msi_enabled(pdev)) {
-        if (pulse && pending) {
-            trace_dma_engine_irq("msi");
-            msi_notify(pdev, 0);
-        }
+    if (msix_enabled(pdev) || msi_enabled(pdev)) {
         return;
     }
-    if (pending) {
+    level = s->irq_status || dmae_seed_irq_pending(s);
+    if (level) {
         trace_dma_engine_irq("intx");
     }
-    pci_set_irq(pdev, pending);
-}
-
-/* Finish the current copy: status, error, interrupt. BQL held. */
-static void dma_engine_complete(DmaEngineState *s, uint32_t err,
-                                uint32_t bytes, uint64_t err_addr)
-{
-    trace_dma_engine_done(bytes, err, err_addr);
-    s->err = err;
-    s->bytes = bytes;
-    s->err_addr = err_addr;
-    s->status &= ~DMAE_STS_BUSY;
-    s->status |= DMAE_STS_DONE;
-    if (err != DMAE_ERR_NONE) {
-        s->status |= DMAE_STS_ERROR;
-    }
-    dma_engine_update_irq(s, true);
+    pci_set_irq(pdev, level);
 }
 
 /*
- * One DMA access from the worker. Translation through an IOMMU is thread
- * safe, but an IOMMU that faults raises its fault interrupt, which needs
- * the BQL; so behind an IOMMU every access holds it.
+ * Signal an event: MSI-X @vector, else the MSI, else the INTx level.
+ * @bit is recorded in IRQ_STATUS. BQL held.
  */
-static MemTxResult dma_engine_dma(DmaEngineState *s, const DmaEngineJob *job,
-                                  uint64_t addr, void *buf, uint32_t len,
-                                  DMADirection dir)
-{
-    MemTxResult r;
-
-    if (job->iommu) {
-        qemu_mutex_lock_iothread();
-    }
-    r = pci_dma_rw(PCI_DEVICE(s), addr, buf, len, dir,
-                   MEMTXATTRS_UNSPECIFIED);
-    if (job->iommu) {
-        qemu_mutex_unlock_iothread();
-    }
-    return r;
-}
-
-static bool dma_engine_stop_requested(DmaEngineState *s, uint32_t gen)
-{
-    return qatomic_read(&s->abort) || qatomic_read(&s->gen) != gen;
-}
-
-/*
- * A chunk failed as a whole: find its first faulting page, so that the
- * error names the faulting address. Each page is moved again from or to
- * its own place in the buffer, so a repeated write stores the same bytes.
- */
-static uint64_t dma_engine_fault_addr(DmaEngineState *s,
-                                      const DmaEngineJob *job, uint64_t addr,
-                                      uint32_t len, DMADirection dir)
-{
-    uint32_t off = 0;
-
-    while (off < len) {
-        uint64_t a = addr + off;
-        uint32_t n = MIN(len - off, DMAE_PAGE_SIZE - (a % DMAE_PAGE_SIZE));
-
-        if (dma_engine_dma(s, job, a, s->buf + off, n, dir) != MEMTX_OK) {
-            return a;
-        }
-        off += n;
-    }
-    return addr;
-}
-
-/*
- * Run one copy, chunk by chunk through the internal buffer. Worker thread,
- * no BQL. A fault reading a chunk leaves the destination of that chunk
- * untouched; a fault writing one may leave it partly written.
- */
-static void dma_engine_run(DmaEngineState *s, DmaEngineJob *job)
-{
-    uint32_t done = 0;
-
-    job->err = DMAE_ERR_NONE;
-    job->err_addr = 0;
-    while (done < job->len) {
-        uint32_t n = MIN(job->len - done, s->buf_size);
-        uint64_t src = job->src + done;
-        uint64_t dst = job->dst + done;
-
-        if (dma_engine_stop_requested(s, job->gen)) {
-            job->err = DMAE_ERR_ABORTED;
-            break;
-        }
-        trace_dma_engine_chunk(src, dst, n);
-        if (dma_engine_dma(s, job, src, s->buf, n,
-                           DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
-            job->err = DMAE_ERR_READ;
-            job->err_addr = dma_engine_fault_addr(s, job, src, n,
-                                                  DMA_DIRECTION_TO_DEVICE);
-            break;
-        }
-        if (dma_engine_dma(s, job, dst, s->buf, n,
-                           DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
-            job->err = DMAE_ERR_WRITE;
-            job->err_addr = dma_engine_fault_addr(s, job, dst, n,
-                                                  DMA_DIRECTION_FROM_DEVICE);
-            break;
-        }
-        done += n;
-    }
-    job->bytes = done;
-}
-
-static void *dma_engine_worker(void *opaque)
-{
-    DmaEngineState *s = opaque;
-
-    rcu_register_thread();
-    qemu_mutex_lock(&s->lock);
-    for (;;) {
-        DmaEngineJob job;
-
-        while (!s->job_pending && !s->stopping) {
-            qemu_cond_wait(&s->cond, &s->lock);
-        }
-        if (s->stopping) {
-            break;
-        }
-        job = s->job;
-        s->job_pending = false;
-        qemu_mutex_unlock(&s->lock);
-
-        dma_engine_run(s, &job);
-
-        qemu_mutex_lock(&s->lock);
-        s->result = job;
-        s->result_ready = true;
-        qemu_bh_schedule(s->done_bh);
-    }
-    qemu_mutex_unlock(&s->lock);
-    rcu_unregister_thread();
-    return NULL;
-}
-
-/* Bottom half: the worker finished a copy. BQL held. */
-static void dma_engine_done_bh(void *opaque)
-{
-    DmaEngineState *s = opaque;
-    DmaEngineJob res;
-    bool ready;
-
-    qemu_mutex_lock(&s->lock);
-    ready = s->result_ready;
-    res = s->result;
-    s->result_ready = false;
-    qemu_mutex_unlock(&s->lock);
-
-    if (!ready) {
-        return;
-    }
-    if (res.gen != qatomic_read(&s->gen)) {
-        trace_dma_engine_stale(res.gen);
-        return;
-    }
-    if (res.err == DMAE_ERR_READ || res.err == DMAE_ERR_WRITE) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "dma-engine: DMA %s fault at 0x%" PRIx64
-                      " after %u bytes\n",
-                      res.err == DMAE_ERR_READ ? "read" : "write",
-                      res.err_addr, res.bytes);
-    }
-    dma_engine_complete(s, res.err, res.bytes, res.err_addr);
-}
-
-static void dma_engine_start(DmaEngineState *s)
+void dma_engine_signal(DmaEngineState *s, unsigned vector, uint32_t bit)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t err = DMAE_ERR_NONE;
 
-    if (s->status & DMAE_STS_BUSY) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "dma-engine: START while a copy runs; ignored\n");
-        s->status |= DMAE_STS_START_IGNORED;
-        return;
+    s->irq_status |= bit;
+    if (msix_enabled(pdev)) {
+        trace_dma_engine_irq("msix");
+        msix_notify(pdev, vector);
+    } else if (msi_enabled(pdev)) {
+        trace_dma_engine_irq("msi");
+        msi_notify(pdev, 0);
+    } else {
+        dma_engine_update_intx(s);
     }
-    s->status &= ~(DMAE_STS_DONE | DMAE_STS_ERROR);
-    dma_engine_update_irq(s, false);
-    trace_dma_engine_start(s->src, s->dst, s->len);
-
-    if (s->len == 0) {
-        err = DMAE_ERR_LEN_ZERO;
-    } else if (s->len > s->max_xfer) {
-        err = DMAE_ERR_LEN_MAX;
-    } else if (!(pci_get_word(pdev->config + PCI_COMMAND) &
-                 PCI_COMMAND_MASTER)) {
-        err = DMAE_ERR_BUS_MASTER;
-    }
-    if (err != DMAE_ERR_NONE) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "dma-engine: copy of %u bytes refused, error %u\n",
-                      s->len, err);
-        dma_engine_complete(s, err, 0, 0);
-        return;
-    }
-
-    s->status |= DMAE_STS_BUSY;
-    qatomic_set(&s->abort, false);
-    qemu_mutex_lock(&s->lock);
-    s->job = (DmaEngineJob) {
-        .src = s->src,
-        .dst = s->dst,
-        .len = s->len,
-        .gen = qatomic_read(&s->gen),
-        .iommu = pci_device_iommu_address_space(pdev) !=
-                 &address_space_memory,
-    };
-    s->job_pending = true;
-    qemu_cond_signal(&s->cond);
-    qemu_mutex_unlock(&s->lock);
 }
 
-static uint64_t dma_engine_reg_read(DmaEngineState *s, hwaddr reg)
+static uint64_t dma_engine_caps(DmaEngineState *s)
+{
+    return DMAE_CAP_SEED | DMAE_CAP_CHANNELS | DMAE_CAP_SG |
+           (s->use_msix ? DMAE_CAP_MSIX : 0) | DMAE_CAP_FILL |
+           DMAE_CAP_COMPARE | DMAE_CAP_CRC32C;
+}
+
+/* The identification block, as 64-bit words. */
+static bool dma_engine_id_read(DmaEngineState *s, hwaddr reg, uint64_t *val)
 {
     switch (reg) {
     case DMAE_REG_ID:
-        return DMAE_ID_MAGIC |
-               ((uint64_t)(DMAE_VERSION_MAJOR << 16 | DMAE_VERSION_MINOR)
-                << 32);
+        *val = DMAE_ID_MAGIC |
+               (uint64_t)(DMAE_VERSION_MAJOR << 16 | DMAE_VERSION_MINOR)
+               << 32;
+        return true;
     case DMAE_REG_CAP:
-        return DMAE_CAP_SEED;
+        *val = dma_engine_caps(s);
+        return true;
     case DMAE_REG_MAX_XFER:
-        return s->max_xfer | (uint64_t)s->buf_size << 32;
-    case DMAE_SEED_SRC:
-        return s->src;
-    case DMAE_SEED_DST:
-        return s->dst;
-    case DMAE_SEED_LEN:
-        return (uint64_t)s->len << DMAE_SEED_LEN_SHIFT;
-    case DMAE_SEED_CTRL:
-        return s->status;
-    case DMAE_SEED_ERR:
-        return s->err;
-    case DMAE_SEED_ERR_ADDR:
-        return s->err_addr;
-    case DMAE_SEED_BYTES:
-        return s->bytes;
-    default:
-        return UINT64_MAX;
+        *val = s->max_xfer | (uint64_t)s->buf_size << 32;
+        return true;
+    case DMAE_REG_NUM_CHAN:
+        *val = s->num_chan | (uint64_t)s->ring_max << 32;
+        return true;
+    case DMAE_REG_MAX_SG:
+        *val = s->max_sg;
+        return true;
+    case DMAE_REG_IRQ_STATUS:
+        *val = s->irq_status;
+        return true;
     }
+    return false;
+}
+
+static DmaeChan *dma_engine_chan_of(DmaEngineState *s, hwaddr addr)
+{
+    unsigned c;
+
+    if (addr < DMAE_CHAN_BASE) {
+        return NULL;
+    }
+    c = (addr - DMAE_CHAN_BASE) / DMAE_CHAN_STRIDE;
+    return c < s->num_chan ? &s->chan[c] : NULL;
+}
+
+static bool dma_engine_reg_read(DmaEngineState *s, hwaddr reg, uint64_t *val)
+{
+    DmaeChan *ch = dma_engine_chan_of(s, reg);
+    bool ok;
+
+    if (ch) {
+        *val = dmae_chan_read(ch, (reg - DMAE_CHAN_BASE) % DMAE_CHAN_STRIDE,
+                              &ok);
+        return ok;
+    }
+    return dma_engine_id_read(s, reg, val) || dmae_seed_read(s, reg, val);
 }
 
 static uint64_t dma_engine_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     DmaEngineState *s = opaque;
-    hwaddr reg = addr & ~7ULL;
-    uint64_t val = dma_engine_reg_read(s, reg);
+    uint64_t val = 0;
 
-    if (val == UINT64_MAX) {
+    if (!dma_engine_reg_read(s, addr & ~7ULL, &val)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-engine: read of unknown register 0x%" HWADDR_PRIx
                       "\n", addr);
@@ -366,6 +153,11 @@ static uint64_t dma_engine_mmio_read(void *opaque, hwaddr addr, unsigned size)
     return val;
 }
 
+/*
+ * Every register is part of a 64-bit word; a 32-bit access writes one half
+ * of it. Handlers get the value shifted into place and the mask of the
+ * bits written.
+ */
 static void dma_engine_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                                   unsigned size)
 {
@@ -373,39 +165,23 @@ static void dma_engine_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     hwaddr reg = addr & ~7ULL;
     unsigned shift = size == 4 ? (addr & 4) * 8 : 0;
     uint64_t mask = size == 4 ? MAKE_64BIT_MASK(shift, 32) : UINT64_MAX;
+    DmaeChan *ch = dma_engine_chan_of(s, reg);
+    uint64_t old;
 
     trace_dma_engine_mmio_write(addr, size, val);
     val = (val << shift) & mask;
 
-    switch (reg) {
-    case DMAE_SEED_SRC:
-        s->src = (s->src & ~mask) | val;
-        break;
-    case DMAE_SEED_DST:
-        s->dst = (s->dst & ~mask) | val;
-        break;
-    case DMAE_SEED_LEN:
-        s->len = extract64((((uint64_t)s->len << DMAE_SEED_LEN_SHIFT) &
-                            ~mask) | val, DMAE_SEED_LEN_SHIFT, 32);
-        break;
-    case DMAE_SEED_CTRL:
-        s->status &= ~(val & (DMAE_STS_DONE | DMAE_STS_ERROR |
-                              DMAE_STS_START_IGNORED));
-        dma_engine_update_irq(s, false);
-        if (val & DMAE_CTRL_ABORT) {
-            trace_dma_engine_abort();
-            qatomic_set(&s->abort, true);
-        }
-        if (val & DMAE_CTRL_START) {
-            dma_engine_start(s);
-        }
-        break;
-    default:
+    if (ch) {
+        dmae_chan_write(ch, (reg - DMAE_CHAN_BASE) % DMAE_CHAN_STRIDE, val,
+                        mask);
+    } else if (reg == DMAE_REG_IRQ_STATUS) {
+        s->irq_status &= ~val;
+        dma_engine_update_intx(s);
+    } else if (!dmae_seed_write(s, reg, val, mask)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-engine: write to %s register 0x%" HWADDR_PRIx "\n",
-                      dma_engine_reg_read(s, reg) == UINT64_MAX ?
-                      "unknown" : "read-only", addr);
-        break;
+                      dma_engine_reg_read(s, reg, &old) ? "read-only" :
+                      "unknown", addr);
     }
 }
 
@@ -423,36 +199,74 @@ static const MemoryRegionOps dma_engine_mmio_ops = {
     },
 };
 
+static void dma_engine_use_vectors(DmaEngineState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    unsigned i;
+
+    if (!msix_present(pdev)) {
+        return;
+    }
+    msix_unuse_all_vectors(pdev);
+    for (i = 0; i <= s->num_chan; i++) {
+        msix_vector_use(pdev, i);
+    }
+}
+
 static void dma_engine_reset(DeviceState *dev)
 {
     DmaEngineState *s = DMA_ENGINE(dev);
+    unsigned i;
 
     trace_dma_engine_reset();
-    /* Cut off a running copy at its next chunk and drop its result. */
-    qatomic_inc(&s->gen);
-    qatomic_set(&s->abort, true);
-    s->src = 0;
-    s->dst = 0;
-    s->len = 0;
-    s->status = 0;
-    s->err = DMAE_ERR_NONE;
-    s->err_addr = 0;
-    s->bytes = 0;
+    dmae_seed_reset(s);
+    for (i = 0; i < s->num_chan; i++) {
+        dmae_chan_reset(&s->chan[i]);
+    }
+    s->irq_status = 0;
     pci_set_irq(PCI_DEVICE(s), 0);
+    dma_engine_use_vectors(s);
+}
+
+static bool dma_engine_check_props(DmaEngineState *s, Error **errp)
+{
+    if (s->buf_size < DMAE_PAGE_SIZE || s->buf_size > 64 * MiB ||
+        !is_power_of_2(s->buf_size)) {
+        error_setg(errp, "dma-engine: buf-size must be a power of two "
+                   "from 4 KiB to 64 MiB");
+        return false;
+    }
+    if (s->max_xfer == 0) {
+        error_setg(errp, "dma-engine: max-transfer must not be 0");
+        return false;
+    }
+    if (s->num_chan < 1 || s->num_chan > DMAE_CHAN_MAX) {
+        error_setg(errp, "dma-engine: channels must be 1 to %d",
+                   DMAE_CHAN_MAX);
+        return false;
+    }
+    if (s->ring_max < 2 || s->ring_max > 65536 ||
+        !is_power_of_2(s->ring_max)) {
+        error_setg(errp, "dma-engine: ring-max must be a power of two "
+                   "from 2 to 65536");
+        return false;
+    }
+    if (s->max_sg < 1 || s->max_sg > 4096 ||
+        (uint64_t)s->max_sg * DMAE_SG_SIZE > s->buf_size) {
+        error_setg(errp, "dma-engine: max-sg must be 1 to 4096, and its "
+                   "list (16 bytes an entry) must fit in buf-size");
+        return false;
+    }
+    return true;
 }
 
 static void dma_engine_realize(PCIDevice *pdev, Error **errp)
 {
     DmaEngineState *s = DMA_ENGINE(pdev);
+    bool root = pci_bus_is_root(pci_get_bus(pdev));
+    unsigned i;
 
-    if (s->buf_size < DMAE_PAGE_SIZE || s->buf_size > 64 * MiB ||
-        !is_power_of_2(s->buf_size)) {
-        error_setg(errp, "dma-engine: buf-size must be a power of two "
-                   "from 4 KiB to 64 MiB");
-        return;
-    }
-    if (s->max_xfer == 0) {
-        error_setg(errp, "dma-engine: max-transfer must not be 0");
+    if (!dma_engine_check_props(s, errp)) {
         return;
     }
 
@@ -461,8 +275,13 @@ static void dma_engine_realize(PCIDevice *pdev, Error **errp)
                                errp) < 0) {
         return;
     }
-    if (pcie_endpoint_cap_init(pdev, DMAE_PCIE_OFFSET) < 0) {
+    if (pcie_endpoint_cap_init(pdev, root ? DMAE_PCIE_OFFSET :
+                               DMAE_PCIE_OFFSET_PORT) < 0) {
         error_setg(errp, "dma-engine: cannot add the PCIe capability");
+        goto err_msi;
+    }
+    if (s->use_msix && msix_init_exclusive_bar(pdev, s->num_chan + 1,
+                                               DMAE_MSIX_BAR, errp) < 0) {
         goto err_msi;
     }
 
@@ -470,13 +289,11 @@ static void dma_engine_realize(PCIDevice *pdev, Error **errp)
                           "dma-engine-mmio", DMAE_BAR0_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->mmio);
 
-    s->buf = g_malloc(s->buf_size);
-    s->done_bh = qemu_bh_new_guarded(dma_engine_done_bh, s,
-                                     &DEVICE(s)->mem_reentrancy_guard);
-    qemu_mutex_init(&s->lock);
-    qemu_cond_init(&s->cond);
-    qemu_thread_create(&s->thread, "dma-engine", dma_engine_worker, s,
-                       QEMU_THREAD_JOINABLE);
+    dmae_seed_realize(s);
+    for (i = 0; i < s->num_chan; i++) {
+        dmae_chan_realize(s, &s->chan[i], i);
+    }
+    dma_engine_use_vectors(s);
     return;
 
 err_msi:
@@ -486,31 +303,37 @@ err_msi:
 static void dma_engine_exit(PCIDevice *pdev)
 {
     DmaEngineState *s = DMA_ENGINE(pdev);
+    unsigned i;
 
-    qemu_mutex_lock(&s->lock);
-    s->stopping = true;
-    qatomic_set(&s->abort, true);
-    qemu_cond_signal(&s->cond);
-    qemu_mutex_unlock(&s->lock);
+    qatomic_set(&s->stopping, true);
     /*
-     * A copy whose address decodes to MMIO takes the BQL; do not hold it
-     * while the worker drains.
+     * A worker may need the BQL (an IOMMU, or a DMA that decodes to MMIO);
+     * do not hold it while the workers drain.
      */
     qemu_mutex_unlock_iothread();
-    qemu_thread_join(&s->thread);
+    dmae_seed_unrealize(s);
+    for (i = 0; i < s->num_chan; i++) {
+        dmae_chan_unrealize(&s->chan[i]);
+    }
     qemu_mutex_lock_iothread();
 
-    qemu_bh_delete(s->done_bh);
-    qemu_cond_destroy(&s->cond);
-    qemu_mutex_destroy(&s->lock);
-    g_free(s->buf);
+    if (msix_present(pdev)) {
+        msix_unuse_all_vectors(pdev);
+        msix_uninit_exclusive_bar(pdev);
+    }
     msi_uninit(pdev);
 }
 
 static Property dma_engine_properties[] = {
     DEFINE_PROP_UINT32("buf-size", DmaEngineState, buf_size, 64 * KiB),
     DEFINE_PROP_UINT32("max-transfer", DmaEngineState, max_xfer, 64 * MiB),
+    DEFINE_PROP_UINT32("channels", DmaEngineState, num_chan, 4),
+    DEFINE_PROP_UINT32("ring-max", DmaEngineState, ring_max, 4096),
+    DEFINE_PROP_UINT32("max-sg", DmaEngineState, max_sg, 256),
+    DEFINE_PROP_UINT32("bandwidth-mbps", DmaEngineState, bandwidth_mbps, 0),
+    DEFINE_PROP_UINT32("latency-ns", DmaEngineState, latency_ns, 0),
     DEFINE_PROP_BOOL("msi", DmaEngineState, use_msi, true),
+    DEFINE_PROP_BOOL("msix", DmaEngineState, use_msix, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -10,8 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 rel() { realpath --relative-to="$1" "$2"; }
 
 ln -sfn "$(rel "$tree/hw" "$here")" "$tree/hw/dma-engine"
-ln -sfn "$(rel "$tree/tests/qtest" "$here/tests/dma-engine-test.c")" \
-	"$tree/tests/qtest/dma-engine-test.c"
+for f in "$here"/tests/*.[ch]; do
+	ln -sfn "$(rel "$tree/tests/qtest" "$f")" "$tree/tests/qtest/$(basename "$f")"
+done
 ln -sfn "$(rel "$tree/configs/devices/x86_64-softmmu" "$here/dma-engine.mak")" \
 	"$tree/configs/devices/x86_64-softmmu/dma-engine.mak"
 
@@ -25,5 +26,7 @@ add_after() { # file, anchor regex (first match), line to add
 add_after "$tree/hw/meson.build" "^subdir\('dma'\)" "subdir('dma-engine')"
 add_after "$tree/hw/Kconfig" "^source dma/Kconfig" "source dma-engine/Kconfig"
 add_after "$tree/meson.build" "^    'hw/misc',$" "    'hw/dma-engine',"
+add_after "$tree/tests/qtest/meson.build" "^qtests = \{" \
+	"  'dma-engine-test': files('dma-engine-lib.c', 'dma-engine-chan-test.c'),"
 add_after "$tree/tests/qtest/meson.build" "^qtests_x86_64 = qtests_i386" \
 	"qtests_x86_64 += config_all_devices.has_key('CONFIG_DMA_ENGINE') ? ['dma-engine-test'] : []"

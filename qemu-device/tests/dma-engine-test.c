@@ -1,7 +1,8 @@
 /*
- * QTest for the dma-engine PCIe DMA engine: identity, register map and
- * access widths, copies, completion by status bit, MSI and INTx, and
- * every error case of docs/dma-engine.rst.
+ * QTest for the dma-engine PCIe DMA engine: identity, the identification
+ * block, and the seed block: register map and access widths, copies,
+ * completion by status bit, MSI and INTx, and every error case of
+ * docs/dma-engine.rst. The channels are tested in dma-engine-chan-test.c.
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -9,113 +10,9 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/bitops.h"
-#include "qemu/units.h"
-#include "libqtest.h"
-#include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
-#include "../../hw/dma-engine/dma_engine_regs.h"
+#include "dma-engine-qtest.h"
 
-#define DEVFN           QPCI_DEVFN(4, 0)
-#define RAM_SIZE        (256 * MiB)
-#define SRC_ADDR        (16 * MiB)
-#define DST_ADDR        (96 * MiB)
-#define MSI_ADDR        (200 * MiB)
-#define MSI_DATA        0x4d53
-#define BIG_LEN         (64 * MiB)
-#define GUARD           64
-#define UNMAPPED_ADDR   0x7ff000000000ULL
-#define TIMEOUT_US      (10 * G_USEC_PER_SEC)
-
-typedef struct Fixture {
-    QTestState *qts;
-    QPCIBus *bus;
-    QPCIDevice *dev;
-    QPCIBar bar;
-} Fixture;
-
-static void fixture_start(Fixture *f, const char *props)
-{
-    f->qts = qtest_initf("-machine q35 -nodefaults -m %u "
-                         "-device dma-engine,addr=04.0%s",
-                         (unsigned)(RAM_SIZE / MiB), props);
-    f->bus = qpci_new_pc(f->qts, NULL);
-    f->dev = qpci_device_find(f->bus, DEVFN);
-    g_assert_nonnull(f->dev);
-    qpci_device_enable(f->dev);
-    f->bar = qpci_iomap(f->dev, 0, NULL);
-}
-
-static void fixture_stop(Fixture *f)
-{
-    g_free(f->dev);
-    qpci_free_pc(f->bus);
-    qtest_quit(f->qts);
-}
-
-static uint64_t rd64(Fixture *f, uint64_t reg)
-{
-    return qpci_io_readq(f->dev, f->bar, reg);
-}
-
-static uint32_t rd32(Fixture *f, uint64_t reg)
-{
-    return qpci_io_readl(f->dev, f->bar, reg);
-}
-
-static void wr64(Fixture *f, uint64_t reg, uint64_t val)
-{
-    qpci_io_writeq(f->dev, f->bar, reg, val);
-}
-
-static void wr32(Fixture *f, uint64_t reg, uint32_t val)
-{
-    qpci_io_writel(f->dev, f->bar, reg, val);
-}
-
-/* Fill guest memory at @addr with a pattern derived from @seed. */
-static void fill(Fixture *f, uint64_t addr, size_t len, uint8_t seed)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        buf[i] = seed + i * 7 + (i >> 9);
-    }
-    qtest_memwrite(f->qts, addr, buf, len);
-}
-
-static void poison(Fixture *f, uint64_t addr, size_t len)
-{
-    qtest_memset(f->qts, addr, 0xa5, len);
-}
-
-/* Destination equals source, and the guard bytes around it are intact. */
-static void assert_copied(Fixture *f, uint64_t src, uint64_t dst, size_t len)
-{
-    g_autofree uint8_t *a = g_malloc(len);
-    g_autofree uint8_t *b = g_malloc(len + 2 * GUARD);
-    size_t i;
-
-    qtest_memread(f->qts, src, a, len);
-    qtest_memread(f->qts, dst - GUARD, b, len + 2 * GUARD);
-    g_assert(memcmp(a, b + GUARD, len) == 0);
-    for (i = 0; i < GUARD; i++) {
-        g_assert_cmphex(b[i], ==, 0xa5);
-        g_assert_cmphex(b[GUARD + len + i], ==, 0xa5);
-    }
-}
-
-static void assert_untouched(Fixture *f, uint64_t addr, size_t len)
-{
-    g_autofree uint8_t *b = g_malloc(len);
-    size_t i;
-
-    qtest_memread(f->qts, addr, b, len);
-    for (i = 0; i < len; i++) {
-        g_assert_cmphex(b[i], ==, 0xa5);
-    }
-}
 
 /* Poll CTRL until DONE, as the seed's driver does; return the status. */
 static uint64_t wait_done(Fixture *f)
@@ -197,7 +94,10 @@ static void test_id_registers(void)
     g_assert_cmphex(rd32(&f, DMAE_REG_ID), ==, DMAE_ID_MAGIC);
     g_assert_cmphex(rd32(&f, DMAE_REG_VERSION), ==,
                     DMAE_VERSION_MAJOR << 16 | DMAE_VERSION_MINOR);
-    g_assert_cmphex(rd64(&f, DMAE_REG_CAP), ==, DMAE_CAP_SEED);
+    g_assert_cmphex(rd64(&f, DMAE_REG_CAP), ==,
+                    DMAE_CAP_SEED | DMAE_CAP_CHANNELS | DMAE_CAP_SG |
+                    DMAE_CAP_MSIX | DMAE_CAP_FILL | DMAE_CAP_COMPARE |
+                    DMAE_CAP_CRC32C);
     g_assert_cmpuint(rd32(&f, DMAE_REG_MAX_XFER), ==, 100000);
     g_assert_cmpuint(rd32(&f, DMAE_REG_BUF_SIZE), ==, 8192);
     /* read-only: writes are ignored */
@@ -207,7 +107,10 @@ static void test_id_registers(void)
     g_assert_cmpuint(rd32(&f, DMAE_REG_MAX_XFER), ==, 100000);
     /* unknown registers read as zero */
     g_assert_cmphex(rd64(&f, 0x800), ==, 0);
+    g_assert_cmphex(rd64(&f, 0x1ff8), ==, 0);
     g_assert_cmphex(rd64(&f, DMAE_SEED_END), ==, 0);
+    /* channel blocks beyond NUM_CHAN (4) read as zero */
+    g_assert_cmphex(rd32(&f, ch_reg(4, DMAE_CH_RING_SIZE)), ==, 0);
     g_assert_cmphex(rd32(&f, 0x3ffc), ==, 0);
     fixture_stop(&f);
 }
@@ -306,17 +209,10 @@ static void test_seed_access_pattern(void)
 static void test_msi(void)
 {
     Fixture f;
-    uint16_t flags;
     int i;
 
     fixture_start(&f, "");
-    qtest_writel(f.qts, MSI_ADDR, 0);
-    qpci_config_writel(f.dev, 0x40 + PCI_MSI_ADDRESS_LO, MSI_ADDR);
-    qpci_config_writel(f.dev, 0x40 + PCI_MSI_ADDRESS_HI, 0);
-    qpci_config_writew(f.dev, 0x40 + PCI_MSI_DATA_64, MSI_DATA);
-    flags = qpci_config_readw(f.dev, 0x40 + PCI_MSI_FLAGS);
-    qpci_config_writew(f.dev, 0x40 + PCI_MSI_FLAGS,
-                       flags | PCI_MSI_FLAGS_ENABLE);
+    msi_enable(&f);
 
     for (i = 0; i < 3; i++) {
         qtest_writel(f.qts, MSI_ADDR, 0);
@@ -551,5 +447,6 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-engine/start-while-busy", test_start_while_busy);
     qtest_add_func("/dma-engine/abort", test_abort);
     qtest_add_func("/dma-engine/reset-mid-copy", test_reset_mid_copy);
+    dma_engine_chan_tests();
     return g_test_run();
 }

@@ -1,0 +1,169 @@
+/*
+ * dma-engine: internal definitions shared by the device's source files.
+ *
+ * Copyright (c) 2026 The dma-engine authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_DMA_ENGINE_H
+#define HW_DMA_ENGINE_H
+
+#include "qemu/thread.h"
+#include "hw/pci/pci.h"
+#include "qom/object.h"
+#include "dma_engine_regs.h"
+
+#define TYPE_DMA_ENGINE "dma-engine"
+OBJECT_DECLARE_SIMPLE_TYPE(DmaEngineState, DMA_ENGINE)
+
+#define DMAE_PAGE_SIZE      4096
+
+/* A piece of guest memory: one side of a transfer is a list of these. */
+typedef struct DmaeSeg {
+    uint64_t addr;
+    uint32_t len;
+} DmaeSeg;
+
+/*
+ * One transfer on a worker thread: the buffer it streams through, how to
+ * tell that it must stop, and what it reports.
+ */
+typedef struct DmaeXfer {
+    DmaEngineState *s;
+    uint8_t *buf;
+    uint32_t buf_size;
+    bool iommu;                 /* hold the BQL for DMA */
+    const uint32_t *gen;        /* stop when *gen != want_gen ... */
+    uint32_t want_gen;
+    const bool *abort;          /* ... or when *abort */
+    int64_t start_ns;           /* bandwidth model */
+    uint64_t moved;
+    /* results */
+    uint32_t err;               /* DMAE_ERR_* */
+    uint32_t bytes;
+    uint32_t result;
+    uint64_t fault_addr;
+} DmaeXfer;
+
+typedef struct DmaeSeed {
+    uint64_t src;
+    uint64_t dst;
+    uint32_t len;
+    uint64_t status;
+    uint32_t err;
+    uint64_t err_addr;
+    uint32_t bytes;
+
+    QemuThread thread;
+    QemuMutex lock;
+    QemuCond cond;
+    bool job_pending;           /* lock */
+    bool result_ready;          /* lock */
+    DmaeSeg job_src;            /* lock */
+    DmaeSeg job_dst;            /* lock */
+    uint32_t job_gen;           /* lock */
+    bool job_iommu;             /* lock */
+    DmaeXfer result;            /* lock */
+    uint32_t gen;               /* atomic; bumped by reset */
+    bool abort;                 /* atomic; CTRL.ABORT */
+    QEMUBH *bh;
+    uint8_t *buf;
+} DmaeSeed;
+
+typedef struct DmaeChan {
+    DmaEngineState *s;
+    unsigned idx;
+    QemuThread thread;
+    QemuMutex lock;
+    QemuCond cond;
+
+    /* Registers: written under the BQL and @lock, read by the worker */
+    uint64_t ring_base;
+    uint64_t compl_base;
+    uint32_t ring_size;
+    uint32_t tail;
+    uint32_t head;
+    uint32_t coal;
+    bool enabled;
+    bool halted;
+    uint8_t cherr;
+    uint64_t err_addr;
+
+    bool busy;                  /* lock: the worker holds a descriptor */
+    bool iommu;                 /* lock: decided at ENABLE */
+    bool chain_failed;          /* lock: for FENCE */
+    uint32_t gen;               /* atomic, under lock; bumped by RESET */
+    bool abort;                 /* atomic; CTRL.ABORT */
+
+    /* Interrupt state, under @lock; signalled by @bh under the BQL */
+    uint32_t irq_pending;       /* IRQ completions not yet signalled */
+    bool irq_fire;
+    bool err_fire;
+    bool timer_req;
+    QEMUBH *bh;
+    QEMUTimer *coal_timer;      /* BQL */
+
+    /* Worker only */
+    uint8_t *buf;
+    DmaeSeg *sg_src;
+    DmaeSeg *sg_dst;
+} DmaeChan;
+
+struct DmaEngineState {
+    PCIDevice parent_obj;
+    MemoryRegion mmio;
+
+    /* Properties */
+    uint32_t buf_size;
+    uint32_t max_xfer;
+    uint32_t num_chan;
+    uint32_t ring_max;
+    uint32_t max_sg;
+    uint32_t bandwidth_mbps;
+    uint32_t latency_ns;
+    bool use_msi;
+    bool use_msix;
+
+    uint32_t irq_status;        /* BQL; DMAE_REG_IRQ_STATUS */
+    bool stopping;              /* atomic; device going away */
+    DmaeSeed seed;
+    DmaeChan chan[DMAE_CHAN_MAX];
+};
+
+/* dma_engine.c */
+void dma_engine_signal(DmaEngineState *s, unsigned vector, uint32_t bit);
+void dma_engine_update_intx(DmaEngineState *s);
+bool dma_engine_has_iommu(DmaEngineState *s);
+
+/* dma_engine_xfer.c */
+void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
+                    const uint32_t *gen, const bool *abort);
+MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
+                     DMADirection dir);
+bool dmae_xfer_copy(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
+                    const DmaeSeg *dst, uint32_t ndst, uint32_t len,
+                    bool crc);
+bool dmae_xfer_fill(DmaeXfer *x, const DmaeSeg *dst, uint32_t ndst,
+                    uint32_t len, uint64_t pattern);
+bool dmae_xfer_compare(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
+                       const DmaeSeg *dst, uint32_t ndst, uint32_t len);
+void dmae_xfer_delay(DmaeXfer *x, uint64_t ns);
+
+/* dma_engine_seed.c */
+void dmae_seed_realize(DmaEngineState *s);
+void dmae_seed_unrealize(DmaEngineState *s);
+void dmae_seed_reset(DmaEngineState *s);
+bool dmae_seed_read(DmaEngineState *s, hwaddr reg, uint64_t *val);
+bool dmae_seed_write(DmaEngineState *s, hwaddr reg, uint64_t val,
+                     uint64_t mask);
+bool dmae_seed_irq_pending(DmaEngineState *s);
+
+/* dma_engine_chan.c */
+void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx);
+void dmae_chan_unrealize(DmaeChan *ch);
+void dmae_chan_reset(DmaeChan *ch);
+uint64_t dmae_chan_read(DmaeChan *ch, hwaddr reg, bool *ok);
+void dmae_chan_write(DmaeChan *ch, hwaddr reg, uint64_t val, uint64_t mask);
+
+#endif /* HW_DMA_ENGINE_H */

@@ -1,0 +1,242 @@
+/*
+ * dma-engine: the data mover. Runs on a worker thread (seed block or
+ * channel) and moves data between guest memory and the device-internal
+ * buffer, chunk by chunk, with pci_dma_rw() so that an IOMMU translates
+ * every access. Between chunks it checks for abort and reset, and it
+ * applies the optional bandwidth model.
+ *
+ * Copyright (c) 2026 The dma-engine authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/crc32c.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "dma_engine.h"
+
+/* Where a transfer is in a list of segments */
+typedef struct DmaeCursor {
+    const DmaeSeg *seg;
+    uint32_t nseg;
+    uint32_t idx;
+    uint32_t off;
+} DmaeCursor;
+
+void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
+                    const uint32_t *gen, const bool *abort)
+{
+    *x = (DmaeXfer) {
+        .s = s,
+        .buf = buf,
+        .buf_size = s->buf_size,
+        .iommu = iommu,
+        .gen = gen,
+        .want_gen = qatomic_read(gen),
+        .abort = abort,
+        .start_ns = get_clock(),
+    };
+}
+
+/*
+ * One DMA access. Translation through an IOMMU is thread safe, but an
+ * IOMMU that faults raises its fault interrupt, which needs the BQL; so
+ * behind an IOMMU every access holds it.
+ */
+MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
+                     DMADirection dir)
+{
+    MemTxResult r;
+
+    if (x->iommu) {
+        qemu_mutex_lock_iothread();
+    }
+    r = pci_dma_rw(PCI_DEVICE(x->s), addr, buf, len, dir,
+                   MEMTXATTRS_UNSPECIFIED);
+    if (x->iommu) {
+        qemu_mutex_unlock_iothread();
+    }
+    return r;
+}
+
+static bool dmae_stop_requested(DmaeXfer *x)
+{
+    return qatomic_read(x->abort) || qatomic_read(x->gen) != x->want_gen ||
+           qatomic_read(&x->s->stopping);
+}
+
+/* Between chunks: stop, with ABORTED, if software or reset says so. */
+static bool dmae_stopped(DmaeXfer *x)
+{
+    if (dmae_stop_requested(x)) {
+        x->err = DMAE_ERR_ABORTED;
+        return true;
+    }
+    return false;
+}
+
+/* Sleep @ns in slices, so that abort and reset are still seen quickly. */
+void dmae_xfer_delay(DmaeXfer *x, uint64_t ns)
+{
+    int64_t end = get_clock() + ns;
+    int64_t now;
+
+    while ((now = get_clock()) < end && !dmae_stop_requested(x)) {
+        g_usleep(MAX(1, MIN(1000, (end - now) / 1000)));
+    }
+}
+
+/* The bandwidth model: @n more bytes moved; wait until they are due. */
+static void dmae_rate(DmaeXfer *x, uint32_t n)
+{
+    uint64_t mbps = x->s->bandwidth_mbps;
+    int64_t due;
+
+    if (!mbps) {
+        return;
+    }
+    x->moved += n;
+    due = x->start_ns + x->moved * 1000 / mbps;
+    if (due > get_clock()) {
+        dmae_xfer_delay(x, due - get_clock());
+    }
+}
+
+/*
+ * A piece failed as a whole: find its first faulting page, so that the
+ * error names the faulting address. Each page is moved again from or to
+ * its own place in the buffer, so a repeated write stores the same bytes.
+ */
+static uint64_t dmae_fault_addr(DmaeXfer *x, uint64_t addr, uint8_t *buf,
+                                uint32_t len, DMADirection dir)
+{
+    uint32_t off = 0;
+
+    while (off < len) {
+        uint64_t a = addr + off;
+        uint32_t n = MIN(len - off, DMAE_PAGE_SIZE - (a % DMAE_PAGE_SIZE));
+
+        if (dmae_dma(x, a, buf + off, n, dir) != MEMTX_OK) {
+            return a;
+        }
+        off += n;
+    }
+    return addr;
+}
+
+/* Move @len bytes between @buf and the segments at cursor @c. */
+static bool dmae_side_io(DmaeXfer *x, DmaeCursor *c, uint8_t *buf,
+                         uint32_t len, DMADirection dir, uint32_t err)
+{
+    while (len) {
+        const DmaeSeg *sg = &c->seg[c->idx];
+        uint32_t n = MIN(len, sg->len - c->off);
+        uint64_t a = sg->addr + c->off;
+
+        if (dmae_dma(x, a, buf, n, dir) != MEMTX_OK) {
+            x->err = err;
+            x->fault_addr = dmae_fault_addr(x, a, buf, n, dir);
+            return false;
+        }
+        buf += n;
+        len -= n;
+        c->off += n;
+        if (c->off == sg->len) {
+            c->idx++;
+            c->off = 0;
+        }
+    }
+    return true;
+}
+
+bool dmae_xfer_copy(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
+                    const DmaeSeg *dst, uint32_t ndst, uint32_t len,
+                    bool crc)
+{
+    DmaeCursor cs = { .seg = src, .nseg = nsrc };
+    DmaeCursor cd = { .seg = dst, .nseg = ndst };
+    uint32_t crcv = 0;      /* CRC32C of the bytes so far */
+
+    while (x->bytes < len) {
+        uint32_t n = MIN(len - x->bytes, x->buf_size);
+
+        if (dmae_stopped(x) ||
+            !dmae_side_io(x, &cs, x->buf, n, DMA_DIRECTION_TO_DEVICE,
+                          DMAE_ERR_READ)) {
+            return false;
+        }
+        if (crc) {
+            /* crc32c() inverts its result; chain with the inverse */
+            crcv = crc32c(crcv ^ 0xffffffff, x->buf, n);
+        }
+        if (!dmae_side_io(x, &cd, x->buf, n, DMA_DIRECTION_FROM_DEVICE,
+                          DMAE_ERR_WRITE)) {
+            return false;
+        }
+        x->bytes += n;
+        dmae_rate(x, n);
+    }
+    if (crc) {
+        x->result = crcv;
+    }
+    return true;
+}
+
+bool dmae_xfer_fill(DmaeXfer *x, const DmaeSeg *dst, uint32_t ndst,
+                    uint32_t len, uint64_t pattern)
+{
+    DmaeCursor cd = { .seg = dst, .nseg = ndst };
+    uint32_t i;
+
+    /* Chunks start at multiples of buf_size, itself a multiple of 8. */
+    for (i = 0; i < MIN(len, x->buf_size); i++) {
+        x->buf[i] = pattern >> (8 * (i % 8));
+    }
+    while (x->bytes < len) {
+        uint32_t n = MIN(len - x->bytes, x->buf_size);
+
+        if (dmae_stopped(x) ||
+            !dmae_side_io(x, &cd, x->buf, n, DMA_DIRECTION_FROM_DEVICE,
+                          DMAE_ERR_WRITE)) {
+            return false;
+        }
+        x->bytes += n;
+        dmae_rate(x, n);
+    }
+    return true;
+}
+
+bool dmae_xfer_compare(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
+                       const DmaeSeg *dst, uint32_t ndst, uint32_t len)
+{
+    DmaeCursor cs = { .seg = src, .nseg = nsrc };
+    DmaeCursor cd = { .seg = dst, .nseg = ndst };
+    uint32_t half = x->buf_size / 2;
+    uint8_t *a = x->buf, *b = x->buf + half;
+
+    while (x->bytes < len) {
+        uint32_t n = MIN(len - x->bytes, half);
+        uint32_t i;
+
+        if (dmae_stopped(x) ||
+            !dmae_side_io(x, &cs, a, n, DMA_DIRECTION_TO_DEVICE,
+                          DMAE_ERR_READ) ||
+            !dmae_side_io(x, &cd, b, n, DMA_DIRECTION_TO_DEVICE,
+                          DMAE_ERR_READ)) {
+            return false;
+        }
+        if (memcmp(a, b, n)) {
+            for (i = 0; a[i] == b[i]; i++) {
+                continue;
+            }
+            x->bytes += i;
+            x->result = 1;
+            return true;
+        }
+        x->bytes += n;
+        dmae_rate(x, 2 * n);
+    }
+    x->result = 0;
+    return true;
+}
