@@ -53,7 +53,7 @@ guest-tools: deps
 
 initramfs: kernel kmod guest-tools
 	@bash vm/mkinitramfs.sh $(BUILD)/initramfs.cpio $(GUEST_BIN) \
-		kmod/dma_engine.ko
+		kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
 
 test: qemu initramfs
 	@bash tests/run-all.sh

@@ -5,13 +5,57 @@
 #ifndef _DMAE_H
 #define _DMAE_H
 
+#include <linux/build_bug.h>
 #include <linux/completion.h>
+#include <linux/dmaengine.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/spinlock.h>
 #include <linux/sysfs.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+
+#include "dma_engine_regs.h"
+#include "dmae_engine.h"
 
 #define DMAE_DRV_NAME	"dma_engine"
+/* SG entries per side of a descriptor that the driver provides room for */
+#define DMAE_DRV_MAX_SG	64
+
+/* The device's descriptor, SG entry and completion record */
+struct dmae_hw_desc {
+	u8 op;
+	u8 rsvd0;
+	__le16 flags;
+	__le32 len;
+	__le64 src;
+	__le64 dst;
+	__le32 src_nsg;
+	__le32 dst_nsg;
+	__le64 pattern;
+	__le64 cookie;
+	__le64 rsvd1[2];
+} __packed;
+
+struct dmae_hw_sg {
+	__le64 addr;
+	__le32 len;
+	__le32 rsvd;
+} __packed;
+
+struct dmae_hw_compl {
+	__le64 cookie;
+	__le32 bytes;
+	__le32 result;
+	__le64 fault_addr;
+	u8 status;
+	u8 rsvd[7];
+} __packed;
+
+static_assert(sizeof(struct dmae_hw_desc) == DMAE_DESC_SIZE);
+static_assert(sizeof(struct dmae_hw_sg) == DMAE_SG_SIZE);
+static_assert(sizeof(struct dmae_hw_compl) == DMAE_COMPL_SIZE);
 
 /**
  * struct dmae_seed - the seed's one-copy-at-a-time register block
@@ -26,13 +70,86 @@ struct dmae_seed {
 };
 
 /**
+ * struct dmae_chan - one descriptor-ring channel
+ * @dd: the device
+ * @idx: channel number
+ * @regs: the channel's register block
+ * @lock: protects the ring state, @jobs and @backlog
+ * @size: ring entries
+ * @ring: descriptor ring (coherent)
+ * @compl: completion ring (coherent)
+ * @sg: SG lists, 2 * DMAE_DRV_MAX_SG entries per slot (coherent)
+ * @ring_dma: bus address of @ring
+ * @compl_dma: bus address of @compl
+ * @sg_dma: bus address of @sg
+ * @jobs: the job in each slot
+ * @backlog: submitted jobs not yet in the ring
+ * @tail: number of the next descriptor to write
+ * @issued: TAIL as last written to the device
+ * @head: number of the next completion to reap
+ * @last_progress: jiffies of the last reaped completion or issue
+ * @tasklet: reaps completions
+ * @watchdog: notices a channel that stopped making progress
+ * @recover_work: aborts and resets a hung or halted channel
+ * @recover_err: what the jobs in flight fail with
+ * @recovering: a recovery is stopping and resetting the channel
+ * @dead: the channel would not stop; it takes no more jobs
+ * @dchan: the dmaengine channel
+ * @dma_pending: dmaengine descriptors submitted, not yet issued
+ * @submitted: jobs submitted (counter)
+ * @completed: jobs completed (counter)
+ * @errors: jobs completed with an error (counter)
+ * @bytes: bytes moved by successful jobs (counter)
+ * @resets: recoveries (counter)
+ */
+struct dmae_chan {
+	struct dmae_dev *dd;
+	unsigned int idx;
+	void __iomem *regs;
+	spinlock_t lock;	/* ring state */
+	u32 size;
+	struct dmae_hw_desc *ring;
+	struct dmae_hw_compl *compl;
+	struct dmae_hw_sg *sg;
+	dma_addr_t ring_dma;
+	dma_addr_t compl_dma;
+	dma_addr_t sg_dma;
+	struct dmae_job **jobs;
+	struct list_head backlog;
+	u32 tail;
+	u32 issued;
+	u32 head;
+	unsigned long last_progress;
+	struct tasklet_struct tasklet;
+	struct timer_list watchdog;
+	struct work_struct recover_work;
+	int recover_err;
+	bool recovering;
+	bool dead;
+	struct dma_chan dchan;
+	struct list_head dma_pending;
+	u64 submitted;
+	u64 completed;
+	u64 errors;
+	u64 bytes;
+	u64 resets;
+};
+
+/**
  * struct dmae_dev - one dma-engine PCI function
  * @pdev: the PCI device
  * @regs: BAR0
  * @caps: DMAE_CAP_* bits read at probe
  * @max_xfer: longest copy the device accepts, in bytes
  * @buf_size: size of the device's internal buffer, in bytes
+ * @nchan: channels in use
+ * @ring_max: largest ring the device accepts
+ * @max_sg: SG entries per side the driver uses
+ * @nvec: interrupt vectors allocated
+ * @msix: the vectors are MSI-X (one per channel, then the misc one)
  * @seed: state of the seed register block
+ * @chan: the channels
+ * @dma: the dmaengine device
  */
 struct dmae_dev {
 	struct pci_dev *pdev;
@@ -40,14 +157,40 @@ struct dmae_dev {
 	u64 caps;
 	u32 max_xfer;
 	u32 buf_size;
+	unsigned int nchan;
+	u32 ring_max;
+	unsigned int max_sg;
+	unsigned int nvec;
+	bool msix;
 	struct dmae_seed seed;
+	struct dmae_chan chan[DMAE_CHAN_MAX];
+	struct dma_device dma;
 };
 
+extern unsigned int dmae_timeout_ms;
+
+/* dmae_seed.c */
 void dmae_seed_init(struct dmae_dev *dd);
 irqreturn_t dmae_seed_irq(struct dmae_dev *dd);
 int dmae_seed_copy(struct dmae_dev *dd, dma_addr_t src, dma_addr_t dst,
 		   u32 len);
-
 extern const struct attribute_group dmae_seed_attr_group;
+
+/* dmae_chan.c */
+int dmae_chan_init(struct dmae_dev *dd, unsigned int idx);
+void dmae_chan_stop(struct dmae_chan *ch);
+void dmae_chan_shutdown(struct dmae_chan *ch);
+void dmae_chan_kick(struct dmae_chan *ch);
+void dmae_chan_error(struct dmae_chan *ch);
+void dmae_chan_terminate(struct dmae_chan *ch);
+void dmae_chan_sync(struct dmae_chan *ch);
+extern const struct attribute_group dmae_chan_attr_group;
+
+/* dmae_dmaengine.c */
+int dmae_dmaengine_register(struct dmae_dev *dd);
+void dmae_dmaengine_unregister(struct dmae_dev *dd);
+
+/* dmae_selftest.c */
+extern const struct attribute_group dmae_selftest_attr_group;
 
 #endif /* _DMAE_H */

@@ -2,7 +2,9 @@
 /*
  * dma-engine: PCI driver core for the emulated PCIe DMA engine
  * (vendor 0x1234, device 0x3456). Probes the function, maps BAR0, sets
- * the DMA mask and takes one interrupt vector (MSI, else INTx).
+ * the DMA mask, discovers the capabilities, takes its interrupts (MSI-X,
+ * else MSI, else INTx), starts the channels and registers them with
+ * dmaengine.
  */
 
 #include <linux/io-64-nonatomic-lo-hi.h>
@@ -10,14 +12,82 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
-#include "dma_engine_regs.h"
 #include "dmae.h"
 
-static irqreturn_t dmae_irq(int irq, void *data)
+unsigned int dmae_timeout_ms = 5000;
+module_param_named(timeout_ms, dmae_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "Time a copy or a channel may go without progress (ms)");
+
+static unsigned int max_chans = DMAE_CHAN_MAX;
+module_param(max_chans, uint, 0444);
+MODULE_PARM_DESC(max_chans, "Use at most this many channels");
+
+static bool use_msix = true;
+module_param(use_msix, bool, 0444);
+MODULE_PARM_DESC(use_msix, "Use MSI-X when the device offers it");
+
+/* In-kernel API: see dmae_engine.h */
+struct device *dmae_dma_dev(struct dmae_dev *dd)
+{
+	return &dd->pdev->dev;
+}
+EXPORT_SYMBOL_GPL(dmae_dma_dev);
+
+unsigned int dmae_num_chans(struct dmae_dev *dd)
+{
+	return dd->nchan;
+}
+EXPORT_SYMBOL_GPL(dmae_num_chans);
+
+struct dmae_chan *dmae_get_chan(struct dmae_dev *dd, unsigned int idx)
+{
+	return idx < dd->nchan ? &dd->chan[idx] : NULL;
+}
+EXPORT_SYMBOL_GPL(dmae_get_chan);
+
+u32 dmae_max_len(struct dmae_dev *dd)
+{
+	return dd->max_xfer;
+}
+EXPORT_SYMBOL_GPL(dmae_max_len);
+
+unsigned int dmae_max_sg(struct dmae_dev *dd)
+{
+	return dd->max_sg;
+}
+EXPORT_SYMBOL_GPL(dmae_max_sg);
+
+/* MSI-X vector of channel @ch: its completions. */
+static irqreturn_t dmae_irq_chan(int irq, void *data)
+{
+	dmae_chan_kick(data);
+	return IRQ_HANDLED;
+}
+
+/*
+ * The misc vector (MSI-X), or the only one (MSI, INTx): the seed block,
+ * channel errors, and with one vector the channels' completions too.
+ */
+static irqreturn_t dmae_irq_misc(int irq, void *data)
 {
 	struct dmae_dev *dd = data;
+	irqreturn_t ret = dmae_seed_irq(dd);
+	unsigned int i;
+	u32 st = 0;
 
-	return dmae_seed_irq(dd);
+	if (dd->nchan)
+		st = readl(dd->regs + DMAE_REG_IRQ_STATUS);
+	if (!st)
+		return ret;
+	writel(st, dd->regs + DMAE_REG_IRQ_STATUS);
+	for (i = 0; i < dd->nchan; i++) {
+		if (st & DMAE_IRQ_ERROR)
+			dmae_chan_error(&dd->chan[i]);
+		if (!dd->msix && (st & DMAE_IRQ_CHAN(i)))
+			dmae_chan_kick(&dd->chan[i]);
+	}
+	return IRQ_HANDLED;
 }
 
 static int dmae_check_id(struct dmae_dev *dd)
@@ -42,13 +112,96 @@ static int dmae_check_id(struct dmae_dev *dd)
 		dev_err(dev, "device offers no usable copy interface\n");
 		return -ENODEV;
 	}
+	if (dd->caps & DMAE_CAP_CHANNELS) {
+		dd->nchan = min3(readl(dd->regs + DMAE_REG_NUM_CHAN),
+				 max_chans, (unsigned int)DMAE_CHAN_MAX);
+		dd->ring_max = readl(dd->regs + DMAE_REG_RING_MAX);
+		dd->max_sg = min_t(u32, readl(dd->regs + DMAE_REG_MAX_SG),
+				   DMAE_DRV_MAX_SG);
+		if (dd->ring_max < 2 || !dd->max_sg)
+			dd->nchan = 0;
+	}
 	return 0;
+}
+
+/* One vector per channel plus one (MSI-X), else one vector for all. */
+static int dmae_setup_irqs(struct dmae_dev *dd)
+{
+	struct pci_dev *pdev = dd->pdev;
+	unsigned int i;
+	int ret;
+
+	ret = -ENOSPC;
+	if (dd->nchan && use_msix && (dd->caps & DMAE_CAP_MSIX))
+		ret = pci_alloc_irq_vectors(pdev, dd->nchan + 1, dd->nchan + 1,
+					    PCI_IRQ_MSIX);
+	if (ret > 0) {
+		dd->msix = true;
+		dd->nvec = ret;
+	} else {
+		/* pcim_enable_device() makes the vectors managed. */
+		ret = pci_alloc_irq_vectors(pdev, 1, 1,
+					    PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+		if (ret < 0)
+			return ret;
+		dd->nvec = 1;
+	}
+
+	ret = request_irq(pci_irq_vector(pdev, dd->nvec - 1), dmae_irq_misc,
+			  IRQF_SHARED, DMAE_DRV_NAME, dd);
+	if (ret)
+		return ret;
+	for (i = 0; dd->msix && i < dd->nchan; i++) {
+		ret = request_irq(pci_irq_vector(pdev, i), dmae_irq_chan, 0,
+				  DMAE_DRV_NAME, &dd->chan[i]);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	while (i--)
+		free_irq(pci_irq_vector(pdev, i), &dd->chan[i]);
+	free_irq(pci_irq_vector(pdev, dd->nvec - 1), dd);
+	return ret;
+}
+
+static void dmae_free_irqs(struct dmae_dev *dd)
+{
+	unsigned int i;
+
+	for (i = 0; dd->msix && i < dd->nchan; i++)
+		free_irq(pci_irq_vector(dd->pdev, i), &dd->chan[i]);
+	free_irq(pci_irq_vector(dd->pdev, dd->nvec - 1), dd);
+}
+
+static const char *dmae_irq_mode(struct dmae_dev *dd)
+{
+	if (dd->msix)
+		return "MSI-X";
+	return dd->pdev->msi_enabled ? "MSI" : "INTx";
+}
+
+static void dmae_stop_chans(struct dmae_dev *dd)
+{
+	unsigned int i;
+
+	for (i = 0; i < dd->nchan; i++)
+		dmae_chan_stop(&dd->chan[i]);
+}
+
+static void dmae_shutdown_chans(struct dmae_dev *dd)
+{
+	unsigned int i;
+
+	for (i = 0; i < dd->nchan; i++)
+		dmae_chan_shutdown(&dd->chan[i]);
 }
 
 static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
 	struct dmae_dev *dd;
+	unsigned int i;
 	int ret;
 
 	dd = devm_kzalloc(dev, sizeof(*dd), GFP_KERNEL);
@@ -73,31 +226,56 @@ static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(dev, "no usable DMA mask\n");
 		return ret;
 	}
+	dma_set_max_seg_size(dev, dd->max_xfer);
 	pci_set_master(pdev);
-
-	/* pcim_enable_device() makes the vectors managed. */
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_LEGACY);
-	if (ret < 0)
-		return ret;
-	dmae_seed_init(dd);
-	ret = devm_request_irq(dev, pci_irq_vector(pdev, 0), dmae_irq,
-			       IRQF_SHARED, DMAE_DRV_NAME, dd);
-	if (ret)
-		return ret;
-
 	pci_set_drvdata(pdev, dd);
-	dev_info(dev, "%s interrupt, max transfer %u bytes, buffer %u bytes\n",
-		 pdev->msi_enabled ? "MSI" : "INTx", dd->max_xfer,
-		 dd->buf_size);
+
+	dmae_seed_init(dd);
+	for (i = 0; i < dd->nchan; i++) {
+		ret = dmae_chan_init(dd, i);
+		if (ret) {
+			while (i--)
+				dmae_chan_stop(&dd->chan[i]);
+			return ret;
+		}
+	}
+	ret = dmae_setup_irqs(dd);
+	if (ret)
+		goto err_stop;
+	if (dd->nchan) {
+		ret = dmae_dmaengine_register(dd);
+		if (ret)
+			goto err_irqs;
+	}
+
+	dev_info(dev, "%s interrupt, %u channels, max transfer %u bytes, buffer %u bytes\n",
+		 dmae_irq_mode(dd), dd->nchan, dd->max_xfer, dd->buf_size);
 	return 0;
+
+err_irqs:
+	dmae_stop_chans(dd);
+	dmae_free_irqs(dd);
+	dmae_shutdown_chans(dd);
+	return ret;
+err_stop:
+	dmae_stop_chans(dd);
+	dmae_shutdown_chans(dd);
+	return ret;
 }
 
 static void dmae_remove(struct pci_dev *pdev)
 {
+	struct dmae_dev *dd = pci_get_drvdata(pdev);
+
 	/*
-	 * The sysfs attributes are gone and drained before this runs, so no
-	 * copy is in flight; the managed resources do the rest.
+	 * dmaengine clients hold a module reference, and the sysfs
+	 * attributes are gone and drained before this runs.
 	 */
+	if (dd->nchan)
+		dmae_dmaengine_unregister(dd);
+	dmae_stop_chans(dd);
+	dmae_free_irqs(dd);
+	dmae_shutdown_chans(dd);
 	pci_clear_master(pdev);
 }
 
@@ -109,6 +287,8 @@ MODULE_DEVICE_TABLE(pci, dmae_ids);
 
 static const struct attribute_group *dmae_groups[] = {
 	&dmae_seed_attr_group,
+	&dmae_chan_attr_group,
+	&dmae_selftest_attr_group,
 	NULL
 };
 

@@ -20,10 +20,6 @@
 #define DMAE_GUARD		64
 #define DMAE_POISON		0xa5
 
-static unsigned int timeout_ms = 5000;
-module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "Time a copy may take before it is aborted (ms)");
-
 void dmae_seed_init(struct dmae_dev *dd)
 {
 	mutex_init(&dd->seed.lock);
@@ -88,7 +84,7 @@ static int dmae_seed_abort(struct dmae_dev *dd)
 		return -EIO;
 	}
 	dev_err(&dd->pdev->dev, "copy timed out after %u ms; aborted\n",
-		timeout_ms);
+		dmae_timeout_ms);
 	return -ETIMEDOUT;
 }
 
@@ -103,7 +99,7 @@ static int dmae_seed_abort(struct dmae_dev *dd)
  * with other users of the block.
  *
  * Return: 0 on success; -EINTR if interrupted while waiting for the block;
- * -ETIMEDOUT if the copy was aborted after timeout_ms; -EFAULT for a DMA
+ * -ETIMEDOUT if the copy was aborted after dmae_timeout_ms; -EFAULT for a DMA
  * fault; -EIO if the device could not be stopped, in which case the
  * buffers must not be unmapped or freed.
  */
@@ -125,7 +121,7 @@ int dmae_seed_copy(struct dmae_dev *dd, dma_addr_t src, dma_addr_t dst,
 	writeq(DMAE_CTRL_START, regs + DMAE_SEED_CTRL);
 
 	left = wait_for_completion_timeout(&seed->done,
-					   msecs_to_jiffies(timeout_ms));
+					   msecs_to_jiffies(dmae_timeout_ms));
 	if (!left)
 		ret = dmae_seed_abort(dd);
 	else if (READ_ONCE(seed->status) & DMAE_STS_ERROR)

@@ -37,7 +37,8 @@ typedef struct DmaeXfer {
     const uint32_t *gen;        /* stop when *gen != want_gen ... */
     uint32_t want_gen;
     const bool *abort;          /* ... or when *abort */
-    int64_t start_ns;           /* bandwidth model */
+    uint32_t mbps;              /* bandwidth model: MB/s, 0 = none */
+    int64_t start_ns;
     uint64_t moved;
     /* results */
     uint32_t err;               /* DMAE_ERR_* */

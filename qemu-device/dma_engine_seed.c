@@ -62,6 +62,7 @@ static void *dmae_seed_worker(void *opaque)
         dst = sd->job_dst;
         dmae_xfer_init(&x, s, sd->buf, sd->job_iommu, &sd->gen, &sd->abort);
         x.want_gen = sd->job_gen;
+        x.mbps = 0;     /* the bandwidth model is the channels' */
         sd->job_pending = false;
         qemu_mutex_unlock(&sd->lock);
 

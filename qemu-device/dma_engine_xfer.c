@@ -35,6 +35,7 @@ void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
         .gen = gen,
         .want_gen = qatomic_read(gen),
         .abort = abort,
+        .mbps = s->bandwidth_mbps,
         .start_ns = get_clock(),
     };
 }
@@ -90,7 +91,7 @@ void dmae_xfer_delay(DmaeXfer *x, uint64_t ns)
 /* The bandwidth model: @n more bytes moved; wait until they are due. */
 static void dmae_rate(DmaeXfer *x, uint32_t n)
 {
-    uint64_t mbps = x->s->bandwidth_mbps;
+    uint64_t mbps = x->mbps;
     int64_t due;
 
     if (!mbps) {

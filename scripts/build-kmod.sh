@@ -12,3 +12,14 @@ if ! make -C "$KDIR" M="$top/kmod" KCFLAGS=-Werror modules >"$log" 2>&1; then
 fi
 grep -E 'warning:' "$log" >&2 && exit 1
 true
+
+# Linux's own dmatest, from Debian's linux-source, as an out-of-tree module.
+BUILD=${BUILD:-$top/build}
+linux=$("$top/scripts/linux-src.sh")
+mkdir -p "$BUILD/dmatest"
+cp -u "$linux/drivers/dma/dmatest.c" "$BUILD/dmatest/"
+echo 'obj-m := dmatest.o' >"$BUILD/dmatest/Kbuild"
+if ! make -C "$KDIR" M="$BUILD/dmatest" modules >"$log" 2>&1; then
+	cat "$log" >&2
+	exit 1
+fi

@@ -41,8 +41,11 @@ if [ "$iommu" = on ]; then
 else
 	append+=" intel_iommu=off"
 fi
-# Two engines: one with MSI, one that only has INTx.
-args+=(-device dma-engine,addr=04.0 -device dma-engine,addr=05.0,msi=off)
+# Three engines: 04.0 with MSI-X and 4 channels; 05.0 with INTx only and
+# 2 channels; 06.0 with MSI, 1 channel throttled to 1 MB/s (for hangs).
+args+=(-device dma-engine,addr=04.0
+	-device dma-engine,addr=05.0,msi=off,msix=off,channels=2
+	-device dma-engine,addr=06.0,msix=off,channels=1,bandwidth-mbps=1)
 
 mkdir -p "$(dirname "$log")"
 rc=0

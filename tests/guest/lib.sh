@@ -53,3 +53,17 @@ allow_dmar_faults() {
 dmar_faults() {
 	dmesg | grep -c 'DMAR: \[DMA'
 }
+
+# The engines of vm/run-vm.sh
+DEV_MSIX=/sys/bus/pci/devices/0000:00:04.0	# MSI-X, 4 channels
+DEV_INTX=/sys/bus/pci/devices/0000:00:05.0	# INTx only, 2 channels
+DEV_MSI=/sys/bus/pci/devices/0000:00:06.0	# MSI, 1 channel at 1 MB/s
+
+# chan_stat DEV CH FIELD: a counter of chan_stats
+chan_stat() {
+	awk -v ch="ch$2" -v f="$3" '$1 == ch { for (i = 2; i < NF; i++) if ($i == f) print $(i + 1) }' "$1/chan_stats"
+}
+
+ensure_module() {
+	[ -d /sys/module/dma_engine ] || modprobe dma_engine
+}

@@ -3,8 +3,8 @@
 . /tests/lib.sh
 
 devs=$(dmae_devices)
-check "two dma-engine functions (MSI and INTx-only) are present" \
-	expect_eq 2 sh -c "echo '$devs' | grep -c ."
+check "three dma-engine functions (MSI-X, INTx-only, MSI) are present" \
+	expect_eq 3 sh -c "echo '$devs' | grep -c ."
 
 # cfg DEV OFFSET SIZE: a config-space field as a hex number
 cfg() {
@@ -40,8 +40,11 @@ for d in $devs; do
 	check "$n: BAR0 is 16 KiB, 32-bit, non-prefetchable" bar0_ok "$d"
 	check "$n: PCI Express capability" has_cap "$d" 10
 done
-first=$(echo "$devs" | head -n1)
-check "first function has MSI capability" has_cap "$first" 05
+msi_and_msix() { has_cap "$1" 05 && has_cap "$1" 11; }
+no_msi() { ! has_cap "$1" 05 && ! has_cap "$1" 11; }
+first=$DEV_MSIX
+check "04.0 has MSI and MSI-X capabilities" msi_and_msix "$first"
+check "05.0 has neither MSI nor MSI-X" no_msi "$DEV_INTX"
 if [ "$DMAE_IOMMU" = on ]; then
 	check "IOMMU translates for the device, strict mode (domain type DMA)" \
 		expect_eq DMA cat "$first/iommu_group/type"

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Linux's dmatest on every channel of the MSI-X and INTx engines: memcpy
+# with two buffer sizes and alignments, several threads, and memset.
+. /tests/lib.sh
+ensure_module
+
+chans=
+for c in /sys/class/dma/dma*chan*; do
+	dev=$(basename "$(readlink -f "$c/device")")
+	case "$dev" in
+	0000:00:04.0|0000:00:05.0) chans="$chans $(basename "$c")" ;;
+	esac
+done
+nchans=$(echo $chans | wc -w)
+check "6 dmaengine channels on 04.0 and 05.0 ($chans)" test "$nchans" = 6
+
+# run_dmatest DESC THREADS PARAMS...: run on every channel, check summaries
+run_dmatest() {
+	desc=$1 threads=$2
+	shift 2
+	dmesg -c >/dev/null
+	insmod /lib/modules/$(uname -r)/extra/dmatest.ko timeout=10000 \
+		threads_per_chan="$threads" "$@" || return 1
+	for c in $chans; do
+		echo "$c" >/sys/module/dmatest/parameters/channel
+	done
+	echo 1 >/sys/module/dmatest/parameters/run
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	rmmod dmatest
+	want=$((nchans * threads))
+	got=$(dmesg | grep -c 'summary .* 0 failures')
+	all=$(dmesg | grep -c 'summary ')
+	dmesg | grep 'summary ' | head -n 3
+	[ "$got" = "$want" ] && [ "$all" = "$want" ] ||
+		{ echo "$desc: $got of $want summaries with 0 failures ($all in all)"; dmesg | grep dmatest | tail -n 5; return 1; }
+}
+check "dmatest memcpy: 16 KiB buffers, 2 threads per channel, 100 each" \
+	run_dmatest memcpy16k 2 test_buf_size=16384 iterations=100
+check "dmatest memcpy: 256 KiB buffers, 8-byte alignment, 1 thread, 20 each" \
+	run_dmatest memcpy256k 1 test_buf_size=262144 alignment=3 iterations=20
+check "dmatest memset: 16 KiB buffers, 1 thread, 100 each" \
+	run_dmatest memset 1 dmatest=1 test_buf_size=16384 iterations=100
+check "dmatest memcpy, polled: 4 KiB buffers, 1 thread, 100 each" \
+	run_dmatest polled 1 polled=1 test_buf_size=4096 iterations=100
