@@ -10,14 +10,18 @@ export BUILD
 SHELL := /bin/bash
 
 GUEST_BIN := $(BUILD)/guest-bin
+HOST_BIN := $(BUILD)/host-bin
+HOST_SRCS := $(wildcard demos/host/*.c)
+HOST_BINS := $(addprefix $(HOST_BIN)/,$(basename $(notdir $(HOST_SRCS))))
+HOST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
 GUEST_SRCS := $(wildcard tests/guest/tools/*.c demos/tools/*.c)
 GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS))))
 GUEST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static \
 	-Iuapi -Iliburing-ext/include
-vpath %.c tests/guest/tools demos/tools
+vpath %.c tests/guest/tools demos/tools demos/host
 
-.PHONY: help deps qemu kernel kmod guest-tools initramfs test demo \
-	check-style clean distclean
+.PHONY: help deps qemu kernel kmod guest-tools host-tools initramfs test \
+	demo devbench check-style clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -25,6 +29,7 @@ help:
 	@echo "  make qemu         build qemu-system-x86_64 with the dma-engine device"
 	@echo "  make kmod         build the kernel module for Debian's guest kernel"
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
+	@echo "  make devbench     device model copy bandwidth against host memcpy"
 	@echo "  make check-style  checkpatch (kernel and QEMU) on our sources"
 	@echo "  make clean        remove build outputs but keep the QEMU build"
 	@echo "  make distclean    remove build/ entirely"
@@ -51,6 +56,16 @@ $(GUEST_BIN)/%: %.c | $(GUEST_BIN)
 guest-tools: deps
 	@$(MAKE) --no-print-directory $(GUEST_BINS)
 
+$(HOST_BIN):
+	@mkdir -p $@
+
+$(HOST_BIN)/%: %.c | $(HOST_BIN)
+	@echo "  CC (host) $*"
+	@$(CC) $(HOST_CFLAGS) -o $@ $<
+
+host-tools:
+	@$(MAKE) --no-print-directory $(HOST_BINS)
+
 initramfs: kernel kmod guest-tools
 	@bash vm/mkinitramfs.sh $(BUILD)/initramfs.cpio $(GUEST_BIN) \
 		kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
@@ -61,12 +76,15 @@ test: qemu initramfs
 demo: qemu initramfs
 	@bash demos/run-demo.sh
 
+devbench: qemu initramfs host-tools
+	@bash demos/run-devbench.sh
+
 check-style: deps
 	@bash scripts/check-style.sh
 
 clean:
 	@$(MAKE) --no-print-directory -C kmod clean >/dev/null 2>&1 || true
-	rm -rf $(GUEST_BIN) $(BUILD)/initramfs.cpio $(BUILD)/logs
+	rm -rf $(GUEST_BIN) $(HOST_BIN) $(BUILD)/initramfs.cpio $(BUILD)/logs
 
 distclean: clean
 	rm -rf $(BUILD)

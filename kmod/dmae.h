@@ -190,7 +190,8 @@ extern const struct attribute_group dmae_chan_attr_group;
 int dmae_dmaengine_register(struct dmae_dev *dd);
 void dmae_dmaengine_unregister(struct dmae_dev *dd);
 
-/* dmae_selftest.c */
+/* dmae_selftest.c, dmae_bench.c */
 extern const struct attribute_group dmae_selftest_attr_group;
+extern const struct attribute_group dmae_bench_attr_group;
 
 #endif /* _DMAE_H */

@@ -139,6 +139,10 @@ static void dmae_chan_push(struct dmae_chan *ch)
 	}
 	if (ch->issued == ch->tail)
 		return;
+	/* Jobs still wait: the last one in the ring interrupts, to refill. */
+	if (!list_empty(&ch->backlog))
+		ch->ring[(ch->tail - 1) & (ch->size - 1)].flags |=
+			cpu_to_le16(DMAE_DF_IRQ);
 	if (ch->issued == ch->head) {
 		ch->last_progress = jiffies;
 		mod_timer(&ch->watchdog,

@@ -126,10 +126,19 @@ static void dmae_issue_pending(struct dma_chan *c)
 	list_splice_init(&ch->dma_pending, &list);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(d, tmp, &list, node) {
+		int ret;
+
 		list_del(&d->node);
-		d->job.status = dmae_submit(ch, &d->job);
-		if (d->job.status)
+		/*
+		 * Once submitted, the job may complete and be freed at any
+		 * moment (a tasklet on this CPU at the next interrupt): only
+		 * a refused job may be touched afterwards.
+		 */
+		ret = dmae_submit(ch, &d->job);
+		if (ret) {
+			d->job.status = ret;
 			dmae_dma_done(&d->job);
+		}
 	}
 	dmae_issue(ch);
 }

@@ -289,6 +289,7 @@ static const struct attribute_group *dmae_groups[] = {
 	&dmae_seed_attr_group,
 	&dmae_chan_attr_group,
 	&dmae_selftest_attr_group,
+	&dmae_bench_attr_group,
 	NULL
 };
 

@@ -14,7 +14,12 @@
 #include "qemu/crc32c.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
+#include "qemu/units.h"
+#include "sysemu/dma.h"
 #include "dma_engine.h"
+
+/* The most one direct move takes before it checks for abort and rate. */
+#define DMAE_DIRECT_SPAN    (1 * MiB)
 
 /* Where a transfer is in a list of segments */
 typedef struct DmaeCursor {
@@ -151,6 +156,101 @@ static bool dmae_side_io(DmaeXfer *x, DmaeCursor *c, uint8_t *buf,
     return true;
 }
 
+static void dmae_cursor_advance(DmaeCursor *c, uint32_t n)
+{
+    c->off += n;
+    if (c->off == c->seg[c->idx].len) {
+        c->idx++;
+        c->off = 0;
+    }
+}
+
+/*
+ * Map [@addr, @addr + *@len) if it is plain guest RAM (after translation
+ * by an IOMMU); *@len may come back shorter. NULL for anything else: a
+ * fault, MMIO or unassigned space, which the staged path handles.
+ */
+static void *dmae_map_ram(AddressSpace *as, uint64_t addr, dma_addr_t *len,
+                          DMADirection dir)
+{
+    bool write = dir == DMA_DIRECTION_FROM_DEVICE;
+    MemoryRegion *mr;
+    hwaddr xlat, l = *len;
+
+    WITH_RCU_READ_LOCK_GUARD() {
+        mr = address_space_translate(as, addr, &xlat, &l, write,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!memory_access_is_direct(mr, write)) {
+            return NULL;
+        }
+    }
+    *len = MIN(*len, l);
+    return dma_memory_map(as, addr, len, dir, MEMTXATTRS_UNSPECIFIED);
+}
+
+/*
+ * Move up to @n bytes from @cs to @cd with one host memmove per piece,
+ * for the pieces whose both ends map straight to guest RAM. Chunks are
+ * moved in order, so this leaves memory exactly as staging each chunk in
+ * the internal buffer would (for overlapping ranges too). Returns the
+ * bytes moved; it stops early at a piece that does not map (a fault, or
+ * MMIO), which the caller then stages through the buffer.
+ */
+static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
+                                 uint32_t n, uint32_t *crc)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(x->s));
+    uint32_t done = 0;
+
+    while (done < n) {
+        const DmaeSeg *ss = &cs->seg[cs->idx], *ds = &cd->seg[cd->idx];
+        dma_addr_t sl = MIN(n - done, MIN(ss->len - cs->off,
+                                          ds->len - cd->off));
+        dma_addr_t dl = sl;
+        uint32_t l = 0;
+        void *sp, *dp = NULL;
+
+        if (x->iommu) {
+            qemu_mutex_lock_iothread();
+        }
+        sp = dmae_map_ram(as, ss->addr + cs->off, &sl,
+                          DMA_DIRECTION_TO_DEVICE);
+        if (sp) {
+            dp = dmae_map_ram(as, ds->addr + cd->off, &dl,
+                              DMA_DIRECTION_FROM_DEVICE);
+        }
+        if (x->iommu) {
+            qemu_mutex_unlock_iothread();
+        }
+        if (sp && dp) {
+            l = MIN(sl, dl);
+            if (crc) {
+                *crc = crc32c(*crc ^ 0xffffffff, sp, l);
+            }
+            memmove(dp, sp, l);
+        }
+        if (x->iommu) {
+            qemu_mutex_lock_iothread();
+        }
+        if (dp) {
+            dma_memory_unmap(as, dp, dl, DMA_DIRECTION_FROM_DEVICE, l);
+        }
+        if (sp) {
+            dma_memory_unmap(as, sp, sl, DMA_DIRECTION_TO_DEVICE, l);
+        }
+        if (x->iommu) {
+            qemu_mutex_unlock_iothread();
+        }
+        if (!l) {
+            break;
+        }
+        dmae_cursor_advance(cs, l);
+        dmae_cursor_advance(cd, l);
+        done += l;
+    }
+    return done;
+}
+
 bool dmae_xfer_copy(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
                     const DmaeSeg *dst, uint32_t ndst, uint32_t len,
                     bool crc)
@@ -160,10 +260,22 @@ bool dmae_xfer_copy(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
     uint32_t crcv = 0;      /* CRC32C of the bytes so far */
 
     while (x->bytes < len) {
-        uint32_t n = MIN(len - x->bytes, x->buf_size);
+        uint32_t span = MIN(len - x->bytes,
+                            QEMU_ALIGN_UP(DMAE_DIRECT_SPAN, x->buf_size));
+        uint32_t moved, n;
 
-        if (dmae_stopped(x) ||
-            !dmae_side_io(x, &cs, x->buf, n, DMA_DIRECTION_TO_DEVICE,
+        if (dmae_stopped(x)) {
+            return false;
+        }
+        moved = dmae_move_direct(x, &cs, &cd, span, crc ? &crcv : NULL);
+        if (moved) {
+            x->bytes += moved;
+            dmae_rate(x, moved);
+            continue;
+        }
+        /* Stage a chunk through the buffer; it reports faults exactly. */
+        n = MIN(len - x->bytes, x->buf_size);
+        if (!dmae_side_io(x, &cs, x->buf, n, DMA_DIRECTION_TO_DEVICE,
                           DMAE_ERR_READ)) {
             return false;
         }

@@ -43,7 +43,8 @@ else
 fi
 # Three engines: 04.0 with MSI-X and 4 channels; 05.0 with INTx only and
 # 2 channels; 06.0 with MSI, 1 channel throttled to 1 MB/s (for hangs).
-args+=(-device dma-engine,addr=04.0
+# DMAE_PROPS adds properties to 04.0, for experiments (",buf-size=32768").
+args+=(-device "dma-engine,addr=04.0${DMAE_PROPS:-}"
 	-device dma-engine,addr=05.0,msi=off,msix=off,channels=2
 	-device dma-engine,addr=06.0,msix=off,channels=1,bandwidth-mbps=1)
 

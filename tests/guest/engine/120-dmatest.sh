@@ -32,7 +32,7 @@ run_dmatest() {
 	all=$(dmesg | grep -c 'summary ')
 	dmesg | grep 'summary ' | head -n 3
 	[ "$got" = "$want" ] && [ "$all" = "$want" ] ||
-		{ echo "$desc: $got of $want summaries with 0 failures ($all in all)"; dmesg | grep dmatest | tail -n 5; return 1; }
+		{ echo "$desc: $got of $want summaries with 0 failures ($all in all)"; dmesg | grep dmatest | grep -v -e summary -e Added -e Started | head -n 10; return 1; }
 }
 check "dmatest memcpy: 16 KiB buffers, 2 threads per channel, 100 each" \
 	run_dmatest memcpy16k 2 test_buf_size=16384 iterations=100
