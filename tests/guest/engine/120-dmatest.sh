@@ -42,3 +42,11 @@ check "dmatest memset: 16 KiB buffers, 1 thread, 100 each" \
 	run_dmatest memset 1 dmatest=1 test_buf_size=16384 iterations=100
 check "dmatest memcpy, polled: 4 KiB buffers, 1 thread, 100 each" \
 	run_dmatest polled 1 polled=1 test_buf_size=4096 iterations=100
+
+# 06.0's one channel moves 1 MB/s: small buffers, few iterations.
+chans=$(for c in /sys/class/dma/dma*chan*; do
+	[ "$(basename "$(readlink -f "$c/device")")" = 0000:00:06.0 ] && basename "$c"
+done)
+nchans=$(echo $chans | wc -w)
+check "dmatest memcpy on 06.0 (MSI, 1 MB/s): 2 KiB buffers, 20 each" \
+	run_dmatest slow 1 test_buf_size=2048 iterations=20
