@@ -18,9 +18,12 @@ GUEST_SRCS := $(wildcard tests/guest/tools/*.c demos/tools/*.c)
 GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS))))
 GUEST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static \
 	-Iuapi -Iliburing-ext/include
+LIBDMAE := $(BUILD)/liburing-ext/libdmae.a
+LIBDMAE_DEPS := $(wildcard liburing-ext/src/*.[ch] liburing-ext/include/*.h) \
+	uapi/dmae_uring.h liburing-ext/Makefile
 vpath %.c tests/guest/tools demos/tools demos/host
 
-.PHONY: help deps qemu kernel kmod guest-tools host-tools initramfs test \
+.PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
 	demo devbench check-style clean distclean
 
 help:
@@ -28,6 +31,7 @@ help:
 	@echo "  make deps         apt-get install what the build needs (idempotent)"
 	@echo "  make qemu         build qemu-system-x86_64 with the dma-engine device"
 	@echo "  make kmod         build the kernel module for Debian's guest kernel"
+	@echo "  make libdmae      build the user library (liburing-ext/; see its README)"
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
 	@echo "  make devbench     device model copy bandwidth against host memcpy"
 	@echo "  make check-style  checkpatch (kernel and QEMU) on our sources"
@@ -49,9 +53,15 @@ kmod: deps
 $(GUEST_BIN):
 	@mkdir -p $@
 
-$(GUEST_BIN)/%: %.c | $(GUEST_BIN)
+$(LIBDMAE): $(LIBDMAE_DEPS)
+	@echo "  LIB libdmae"
+	@$(MAKE) --no-print-directory -s -C liburing-ext O=$(BUILD)/liburing-ext
+
+$(GUEST_BIN)/%: %.c $(LIBDMAE) | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
-	@$(CC) $(GUEST_CFLAGS) -o $@ $<
+	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE)
+
+libdmae: $(LIBDMAE)
 
 guest-tools: deps
 	@$(MAKE) --no-print-directory $(GUEST_BINS)

@@ -150,6 +150,8 @@ struct dmae_chan {
  * @seed: state of the seed register block
  * @chan: the channels
  * @dma: the dmaengine device
+ * @udev: the character device (shared rings), if registered
+ * @id: number of the engine, for its device name
  */
 struct dmae_dev {
 	struct pci_dev *pdev;
@@ -165,6 +167,8 @@ struct dmae_dev {
 	struct dmae_seed seed;
 	struct dmae_chan chan[DMAE_CHAN_MAX];
 	struct dma_device dma;
+	struct dmae_udev *udev;
+	int id;
 };
 
 extern unsigned int dmae_timeout_ms;

@@ -84,6 +84,19 @@ static u32 dmae_sg_fill(struct dmae_hw_sg *e, struct sg_table *sgt)
 	return sgt->nents;
 }
 
+static u32 dmae_segs_fill(struct dmae_hw_sg *e, const struct dmae_seg *segs,
+			  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		e[i].addr = cpu_to_le64(segs[i].addr);
+		e[i].len = cpu_to_le32(segs[i].len);
+		e[i].rsvd = 0;
+	}
+	return n;
+}
+
 /* Write descriptor number @n for @job. @ch->lock held. */
 static void dmae_write_desc(struct dmae_chan *ch, u32 n, struct dmae_job *job)
 {
@@ -106,14 +119,22 @@ static void dmae_write_desc(struct dmae_chan *ch, u32 n, struct dmae_job *job)
 		flags |= DMAE_DF_SRC_SG;
 		d->src = cpu_to_le64(src_sg_dma);
 		d->src_nsg = cpu_to_le32(dmae_sg_fill(src_sg, job->src_sgt));
+	} else if (job->src_nsegs) {
+		flags |= DMAE_DF_SRC_SG;
+		d->src = cpu_to_le64(src_sg_dma);
+		d->src_nsg = cpu_to_le32(dmae_segs_fill(src_sg, job->src_segs,
+							job->src_nsegs));
 	} else {
 		d->src = cpu_to_le64(job->src_addr);
 	}
-	if (job->dst_sgt) {
+	if (job->dst_sgt || job->dst_nsegs) {
 		flags |= DMAE_DF_DST_SG;
 		d->dst = cpu_to_le64(src_sg_dma + DMAE_DRV_MAX_SG *
 				     sizeof(*src_sg));
-		d->dst_nsg = cpu_to_le32(dmae_sg_fill(dst_sg, job->dst_sgt));
+		d->dst_nsg = cpu_to_le32(job->dst_sgt ?
+					 dmae_sg_fill(dst_sg, job->dst_sgt) :
+					 dmae_segs_fill(dst_sg, job->dst_segs,
+							job->dst_nsegs));
 	} else {
 		d->dst = cpu_to_le64(job->dst_addr);
 	}
@@ -332,32 +353,42 @@ static void dmae_chan_recover_work(struct work_struct *work)
 	dmae_complete_list(&failed);
 }
 
+/* Does one side of @job add up to its length, within the SG limit? */
+static bool dmae_side_valid(struct dmae_dev *dd, u32 len, struct sg_table *sgt,
+			    const struct dmae_seg *segs, unsigned int nsegs)
+{
+	struct scatterlist *sg;
+	u64 total = 0;
+	unsigned int i;
+
+	if (sgt) {
+		if (!sgt->nents || sgt->nents > dd->max_sg || nsegs)
+			return false;
+		for_each_sgtable_dma_sg(sgt, sg, i)
+			total += sg_dma_len(sg);
+		return total == len;
+	}
+	if (!nsegs)
+		return true;
+	if (nsegs > dd->max_sg || !segs)
+		return false;
+	for (i = 0; i < nsegs; i++)
+		total += segs[i].len;
+	return total == len;
+}
+
 static bool dmae_job_valid(struct dmae_dev *dd, struct dmae_job *job)
 {
-	struct sg_table *sgts[] = { job->src_sgt, job->dst_sgt };
-	struct scatterlist *sg;
-	unsigned int k;
-	u64 total;
-	int i;
-
 	if (job->op > DMAE_OP_MAX || !job->done)
 		return false;
 	if (job->op == DMAE_OP_NOP)
 		return true;
 	if (!job->len || job->len > dd->max_xfer)
 		return false;
-	for (k = 0; k < ARRAY_SIZE(sgts); k++) {
-		if (!sgts[k])
-			continue;
-		if (!sgts[k]->nents || sgts[k]->nents > dd->max_sg)
-			return false;
-		total = 0;
-		for_each_sgtable_dma_sg(sgts[k], sg, i)
-			total += sg_dma_len(sg);
-		if (total != job->len)
-			return false;
-	}
-	return true;
+	return dmae_side_valid(dd, job->len, job->src_sgt, job->src_segs,
+			       job->src_nsegs) &&
+	       dmae_side_valid(dd, job->len, job->dst_sgt, job->dst_segs,
+			       job->dst_nsegs);
 }
 
 /**

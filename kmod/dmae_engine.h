@@ -19,16 +19,30 @@ struct dmae_dev;
 struct dmae_chan;
 
 /**
+ * struct dmae_seg - a piece of DMA-mapped memory
+ * @addr: DMA address
+ * @len: bytes
+ */
+struct dmae_seg {
+	dma_addr_t addr;
+	u32 len;
+};
+
+/**
  * struct dmae_job - one operation for a channel
  * @op: DMAE_OP_* of dma_engine_regs.h
  * @fence: run only if the job before it on the channel succeeded
  * @irq: ask for an interrupt on completion (else it is reaped with the
  *	next interrupt, or by the watchdog)
  * @len: bytes; must match the sg_tables' mapped lengths when they are used
- * @src_sgt: mapped source, or NULL to use @src_addr
- * @dst_sgt: mapped destination, or NULL to use @dst_addr
- * @src_addr: source DMA address when @src_sgt is NULL
- * @dst_addr: destination DMA address when @dst_sgt is NULL
+ * @src_sgt: mapped source, or NULL to use @src_segs or @src_addr
+ * @dst_sgt: mapped destination, or NULL to use @dst_segs or @dst_addr
+ * @src_segs: the source as pieces of mapped memory (@src_nsegs of them)
+ * @dst_segs: the destination likewise (@dst_nsegs)
+ * @src_nsegs: entries of @src_segs, 0 if unused
+ * @dst_nsegs: entries of @dst_segs, 0 if unused
+ * @src_addr: source DMA address when neither of the above is given
+ * @dst_addr: destination DMA address likewise
  * @pattern: FILL pattern, byte i of the destination gets byte i % 8
  * @done: called once with the outcome, from softirq context; must not
  *	sleep. The job belongs to its submitter again from then on.
@@ -50,6 +64,10 @@ struct dmae_job {
 	u32 len;
 	struct sg_table *src_sgt;
 	struct sg_table *dst_sgt;
+	const struct dmae_seg *src_segs;
+	const struct dmae_seg *dst_segs;
+	unsigned int src_nsegs;
+	unsigned int dst_nsegs;
 	dma_addr_t src_addr;
 	dma_addr_t dst_addr;
 	u64 pattern;

@@ -13,6 +13,9 @@
 #include <linux/pci.h>
 
 #include "dmae.h"
+#include "dmae_cdev.h"
+
+static DEFINE_IDA(dmae_ida);
 
 unsigned int dmae_timeout_ms = 5000;
 module_param_named(timeout_ms, dmae_timeout_ms, uint, 0644);
@@ -246,6 +249,14 @@ static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = dmae_dmaengine_register(dd);
 		if (ret)
 			goto err_irqs;
+		dd->id = ida_alloc(&dmae_ida, GFP_KERNEL);
+		ret = dd->id < 0 ? dd->id : dmae_udev_register(dd, dd->id);
+		if (ret) {
+			if (dd->id >= 0)
+				ida_free(&dmae_ida, dd->id);
+			dmae_dmaengine_unregister(dd);
+			goto err_irqs;
+		}
 	}
 
 	dev_info(dev, "%s interrupt, %u channels, max transfer %u bytes, buffer %u bytes\n",
@@ -271,8 +282,12 @@ static void dmae_remove(struct pci_dev *pdev)
 	 * dmaengine clients hold a module reference, and the sysfs
 	 * attributes are gone and drained before this runs.
 	 */
-	if (dd->nchan)
+	if (dd->nchan) {
+		/* Requests in flight finish first: the engine still runs. */
+		dmae_udev_unregister(dd);
+		ida_free(&dmae_ida, dd->id);
 		dmae_dmaengine_unregister(dd);
+	}
 	dmae_stop_chans(dd);
 	dmae_free_irqs(dd);
 	dmae_shutdown_chans(dd);

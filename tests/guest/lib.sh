@@ -39,6 +39,8 @@ dmae_irq_count() {
 }
 
 pins_balanced() {
+	# fold the per-CPU counters into /proc/vmstat first
+	echo 1 >/proc/sys/vm/stat_refresh
 	_a=$(awk '/nr_foll_pin_acquired/ { print $2 }' /proc/vmstat)
 	_r=$(awk '/nr_foll_pin_released/ { print $2 }' /proc/vmstat)
 	[ "$_a" = "$_r" ] || { echo "pins acquired $_a, released $_r"; return 1; }

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-engine: /dev/dma_engineN, one per engine. Each open file is a
+ * context with a submission ring, an SQE array and a completion ring in
+ * memory shared with the process (mmap), in the manner of io_uring
+ * (uapi/dmae_uring.h, docs/uapi.md). User-written ring indices are read
+ * once and bounded; every taken entry gets exactly one completion, and a
+ * completion that finds the CQ full is kept until there is room.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "dmae.h"
+#include "dmae_cdev.h"
+
+#define DMAE_MAX_ENTRIES	4096
+#define DMAE_MAX_CQ_ENTRIES	8192
+
+struct dmae_overflow {
+	struct list_head node;
+	struct dmae_cqe cqe;
+};
+
+static u32 *dmae_ring_u32(void *ring, unsigned int off)
+{
+	return ring + off;
+}
+
+static struct dmae_cqe *dmae_cqes(struct dmae_ctx *ctx)
+{
+	return ctx->cq_ring + DMAE_CQ_CQES;
+}
+
+/* Entries the process has not consumed yet; its head is read once. */
+static u32 dmae_cq_used(struct dmae_ctx *ctx)
+{
+	u32 head = READ_ONCE(*dmae_ring_u32(ctx->cq_ring, DMAE_RING_HEAD));
+	u32 used = ctx->cq_tail - head;
+
+	/* A head that was never ours to trust: treat the ring as full. */
+	return used > ctx->cq_entries ? ctx->cq_entries : used;
+}
+
+/* Write one CQE if there is room. @ctx->cq_lock held. */
+static bool dmae_cq_write(struct dmae_ctx *ctx, const struct dmae_cqe *cqe)
+{
+	if (dmae_cq_used(ctx) >= ctx->cq_entries)
+		return false;
+	dmae_cqes(ctx)[ctx->cq_tail & (ctx->cq_entries - 1)] = *cqe;
+	ctx->cq_tail++;
+	/* The entry before the tail that says it is there. */
+	smp_store_release(dmae_ring_u32(ctx->cq_ring, DMAE_RING_TAIL),
+			  ctx->cq_tail);
+	return true;
+}
+
+static void dmae_set_overflow_flags(struct dmae_ctx *ctx)
+{
+	u32 *flags = dmae_ring_u32(ctx->sq_ring, DMAE_RING_FLAGS);
+
+	WRITE_ONCE(*dmae_ring_u32(ctx->cq_ring, DMAE_RING_FLAGS),
+		   ctx->noverflow);
+	WRITE_ONCE(*flags, ctx->noverflow ? DMAE_SQ_CQ_OVERFLOW : 0);
+}
+
+/* Move kept completions into the CQ while there is room. */
+static bool dmae_flush_overflow(struct dmae_ctx *ctx)
+{
+	struct dmae_overflow *o, *tmp;
+	unsigned long flags;
+	bool posted = false;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	list_for_each_entry_safe(o, tmp, &ctx->overflow, node) {
+		if (!dmae_cq_write(ctx, &o->cqe))
+			break;
+		list_del(&o->node);
+		kfree(o);
+		ctx->noverflow--;
+		posted = true;
+	}
+	dmae_set_overflow_flags(ctx);
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+	return posted;
+}
+
+/**
+ * dmae_ctx_post() - post the completion of one taken entry
+ * @ctx: the context
+ * @user_data: the entry's
+ * @res: bytes or -errno
+ * @cflags: DMAE_CQE_F_*
+ * @result: COMPARE offset or CRC32C
+ * @moved: bytes the operation moved, for the counters
+ *
+ * Never drops a completion: without room it is kept (GFP_ATOMIC, with a
+ * __GFP_NOFAIL fallback) and posted when the process frees CQ entries.
+ */
+void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
+		   u32 result, u32 moved)
+{
+	struct dmae_cqe cqe = {
+		.user_data = user_data,
+		.res = res,
+		.flags = cflags,
+		.result = result,
+	};
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	if (!list_empty(&ctx->overflow) || !dmae_cq_write(ctx, &cqe)) {
+		struct dmae_overflow *o;
+
+		o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
+		if (!o)
+			o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOFAIL);
+		o->cqe = cqe;
+		list_add_tail(&o->node, &ctx->overflow);
+		ctx->noverflow++;
+		ctx->stats.overflowed++;
+		dmae_set_overflow_flags(ctx);
+	}
+	ctx->stats.completed++;
+	if (res < 0)
+		ctx->stats.errors++;
+	ctx->stats.bytes += moved;
+	idle = !--ctx->inflight;
+	if (ctx->evfd)
+		eventfd_signal(ctx->evfd, 1);
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+
+	wake_up_all(&ctx->wait);
+	if (idle)
+		wake_up_all(&ctx->idle);
+}
+
+static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
+{
+	vfree(ctx->sq_ring);
+	vfree(ctx->sqes);
+	vfree(ctx->cq_ring);
+}
+
+static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
+{
+	struct dmae_dev *dd = ctx->ud->dd;
+	struct dmae_uring_params p;
+	unsigned int i;
+
+	if (ctx->setup_done)
+		return -EBUSY;
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	if (p.flags || p.features || p.version || p.max_len ||
+	    memchr_inv(p.resv, 0, sizeof(p.resv)))
+		return -EINVAL;
+	if (!p.sq_entries || p.sq_entries > DMAE_MAX_ENTRIES)
+		return -EINVAL;
+	if (!p.cq_entries)
+		p.cq_entries = 2 * roundup_pow_of_two(p.sq_entries);
+	if (p.cq_entries > DMAE_MAX_CQ_ENTRIES ||
+	    p.cq_entries < roundup_pow_of_two(p.sq_entries))
+		return -EINVAL;
+	if (p.cpu_threshold > SZ_64K)
+		return -EINVAL;
+
+	ctx->sq_entries = roundup_pow_of_two(p.sq_entries);
+	ctx->cq_entries = roundup_pow_of_two(p.cq_entries);
+	ctx->cpu_threshold = p.cpu_threshold;
+	ctx->sq_ring_size = PAGE_ALIGN(DMAE_RING_DROPPED + 4);
+	ctx->sqes_size = PAGE_ALIGN(ctx->sq_entries * sizeof(struct dmae_sqe));
+	ctx->cq_ring_size = PAGE_ALIGN(DMAE_CQ_CQES + ctx->cq_entries *
+				       sizeof(struct dmae_cqe));
+	ctx->sq_ring = vmalloc_user(ctx->sq_ring_size);
+	ctx->sqes = vmalloc_user(ctx->sqes_size);
+	ctx->cq_ring = vmalloc_user(ctx->cq_ring_size);
+	if (!ctx->sq_ring || !ctx->sqes || !ctx->cq_ring) {
+		dmae_ctx_free_rings(ctx);
+		ctx->sq_ring = NULL;
+		ctx->sqes = NULL;
+		ctx->cq_ring = NULL;
+		return -ENOMEM;
+	}
+	*dmae_ring_u32(ctx->sq_ring, DMAE_RING_MASK) = ctx->sq_entries - 1;
+	*dmae_ring_u32(ctx->sq_ring, DMAE_RING_ENTRIES) = ctx->sq_entries;
+	*dmae_ring_u32(ctx->cq_ring, DMAE_RING_MASK) = ctx->cq_entries - 1;
+	*dmae_ring_u32(ctx->cq_ring, DMAE_RING_ENTRIES) = ctx->cq_entries;
+
+	memset(&p, 0, sizeof(p));
+	p.sq_entries = ctx->sq_entries;
+	p.cq_entries = ctx->cq_entries;
+	p.cpu_threshold = ctx->cpu_threshold;
+	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD;
+	p.version = DMAE_URING_VERSION;
+	p.max_len = DMAE_UREQ_MAX_LEN;
+	p.sq_ring_size = ctx->sq_ring_size;
+	p.sqes_size = ctx->sqes_size;
+	p.cq_ring_size = ctx->cq_ring_size;
+	p.sq_off.head = DMAE_RING_HEAD;
+	p.sq_off.tail = DMAE_RING_TAIL;
+	p.sq_off.ring_mask = DMAE_RING_MASK;
+	p.sq_off.ring_entries = DMAE_RING_ENTRIES;
+	p.sq_off.flags = DMAE_RING_FLAGS;
+	p.sq_off.dropped = DMAE_RING_DROPPED;
+	p.cq_off.head = DMAE_RING_HEAD;
+	p.cq_off.tail = DMAE_RING_TAIL;
+	p.cq_off.ring_mask = DMAE_RING_MASK;
+	p.cq_off.ring_entries = DMAE_RING_ENTRIES;
+	p.cq_off.overflow = DMAE_RING_FLAGS;
+	p.cq_off.cqes = DMAE_CQ_CQES;
+	i = atomic_inc_return(&ctx->ud->next_chan);
+	ctx->ch = dmae_get_chan(dd, i % dmae_num_chans(dd));
+	if (copy_to_user(arg, &p, sizeof(p))) {
+		dmae_ctx_free_rings(ctx);
+		ctx->sq_ring = NULL;
+		ctx->sqes = NULL;
+		ctx->cq_ring = NULL;
+		return -EFAULT;
+	}
+	ctx->setup_done = true;
+	return 0;
+}
+
+/* Take up to @want entries from the SQ. @ctx->lock held. */
+static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
+{
+	u32 tail, head = ctx->sq_head, n = 0;
+	unsigned long flags;
+	int ret = 0;
+
+	/* Read once: everything after trusts this value only. */
+	tail = smp_load_acquire(dmae_ring_u32(ctx->sq_ring, DMAE_RING_TAIL));
+	if (tail - head > ctx->sq_entries)
+		return -EINVAL;
+	want = min(want, tail - head);
+	while (n < want) {
+		struct dmae_sqe sqe;
+
+		spin_lock_irqsave(&ctx->cq_lock, flags);
+		/* Backpressure: kept completions first, and a bounded flight. */
+		if (ctx->noverflow || ctx->inflight >= ctx->cq_entries) {
+			spin_unlock_irqrestore(&ctx->cq_lock, flags);
+			ret = -EBUSY;
+			break;
+		}
+		ctx->inflight++;
+		spin_unlock_irqrestore(&ctx->cq_lock, flags);
+
+		memcpy(&sqe, &ctx->sqes[head & (ctx->sq_entries - 1)],
+		       sizeof(sqe));
+		head++;
+		n++;
+		ctx->stats.submitted++;
+		ret = dmae_ureq_start(ctx, &sqe);
+		if (ret) {
+			/* No memory: the entry completes with the error. */
+			dmae_ctx_post(ctx, sqe.user_data, ret, 0, 0, 0);
+			break;
+		}
+	}
+	ctx->sq_head = head;
+	/* Entries copied out before their slots are given back. */
+	smp_store_release(dmae_ring_u32(ctx->sq_ring, DMAE_RING_HEAD), head);
+	dmae_issue(ctx->ch);
+	*taken = n;
+	return n ? 0 : ret;
+}
+
+static u32 dmae_ctx_ready(struct dmae_ctx *ctx)
+{
+	unsigned long flags;
+	u32 ready;
+
+	dmae_flush_overflow(ctx);
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	ready = dmae_cq_used(ctx) + ctx->noverflow;
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+	return ready;
+}
+
+static int dmae_ctx_wait(struct dmae_ctx *ctx, u32 min_complete, s64 ns)
+{
+	long ret;
+
+	if (min_complete > ctx->cq_entries)
+		return -EINVAL;
+	if (ns < 0)
+		ret = wait_event_interruptible(ctx->wait,
+					       dmae_ctx_ready(ctx) >= min_complete);
+	else
+		ret = wait_event_interruptible_hrtimeout(ctx->wait,
+							 dmae_ctx_ready(ctx) >= min_complete,
+							 ns_to_ktime(ns));
+	if (ret == -ERESTARTSYS)
+		return -EINTR;
+	return ret;
+}
+
+static int dmae_ctx_enter(struct dmae_ctx *ctx, void __user *arg)
+{
+	struct dmae_enter e;
+	u32 taken = 0;
+	int ret = 0;
+
+	if (copy_from_user(&e, arg, sizeof(e)))
+		return -EFAULT;
+	if (e.flags & ~DMAE_ENTER_GETEVENTS || e.submitted)
+		return -EINVAL;
+	if (!ctx->setup_done)
+		return -EBADFD;
+
+	if (e.to_submit) {
+		down_read(&ctx->ud->sem);
+		if (ctx->ud->dead) {
+			ret = -ENODEV;
+		} else {
+			mutex_lock(&ctx->lock);
+			ret = dmae_ctx_submit(ctx, e.to_submit, &taken);
+			mutex_unlock(&ctx->lock);
+		}
+		up_read(&ctx->ud->sem);
+	}
+	if (put_user(taken, (u32 __user *)(arg + offsetof(struct dmae_enter,
+							  submitted))))
+		return -EFAULT;
+	if (ret)
+		return ret;
+	if (e.flags & DMAE_ENTER_GETEVENTS)
+		return dmae_ctx_wait(ctx, e.min_complete, e.timeout_ns);
+	return 0;
+}
+
+static int dmae_ctx_eventfd(struct dmae_ctx *ctx, void __user *arg)
+{
+	struct eventfd_ctx *evfd;
+	s32 fd;
+
+	if (get_user(fd, (s32 __user *)arg))
+		return -EFAULT;
+	evfd = eventfd_ctx_fdget(fd);
+	if (IS_ERR(evfd))
+		return PTR_ERR(evfd);
+	mutex_lock(&ctx->lock);
+	if (ctx->evfd) {
+		mutex_unlock(&ctx->lock);
+		eventfd_ctx_put(evfd);
+		return -EBUSY;
+	}
+	spin_lock_irq(&ctx->cq_lock);
+	ctx->evfd = evfd;
+	spin_unlock_irq(&ctx->cq_lock);
+	mutex_unlock(&ctx->lock);
+	return 0;
+}
+
+static long dmae_cdev_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct dmae_ctx *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct dmae_ctx_stats st;
+	unsigned long flags;
+	int ret;
+
+	switch (cmd) {
+	case DMAE_IOC_SETUP:
+		down_read(&ctx->ud->sem);
+		mutex_lock(&ctx->lock);
+		ret = ctx->ud->dead ? -ENODEV : dmae_ctx_setup(ctx, uarg);
+		mutex_unlock(&ctx->lock);
+		up_read(&ctx->ud->sem);
+		return ret;
+	case DMAE_IOC_ENTER:
+		return dmae_ctx_enter(ctx, uarg);
+	case DMAE_IOC_REGISTER_EVENTFD:
+		return dmae_ctx_eventfd(ctx, uarg);
+	case DMAE_IOC_UNREGISTER_EVENTFD:
+		mutex_lock(&ctx->lock);
+		ret = ctx->evfd ? 0 : -ENXIO;
+		if (ctx->evfd) {
+			/* Completions signal it under cq_lock. */
+			struct eventfd_ctx *evfd = ctx->evfd;
+
+			spin_lock_irqsave(&ctx->cq_lock, flags);
+			ctx->evfd = NULL;
+			spin_unlock_irqrestore(&ctx->cq_lock, flags);
+			eventfd_ctx_put(evfd);
+		}
+		mutex_unlock(&ctx->lock);
+		return ret;
+	case DMAE_IOC_STATS:
+		spin_lock_irqsave(&ctx->cq_lock, flags);
+		st = ctx->stats;
+		spin_unlock_irqrestore(&ctx->cq_lock, flags);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	case DMAE_IOC_REGISTER_BUFFERS:
+	case DMAE_IOC_UNREGISTER_BUFFERS:
+		return -EOPNOTSUPP;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int dmae_cdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct dmae_ctx *ctx = file->private_data;
+	unsigned long off = vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	void *region;
+	size_t len;
+
+	if (!ctx->setup_done)
+		return -EBADFD;
+	switch (off) {
+	case DMAE_OFF_SQ_RING:
+		region = ctx->sq_ring;
+		len = ctx->sq_ring_size;
+		break;
+	case DMAE_OFF_SQES:
+		region = ctx->sqes;
+		len = ctx->sqes_size;
+		break;
+	case DMAE_OFF_CQ_RING:
+		region = ctx->cq_ring;
+		len = ctx->cq_ring_size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (size > len)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, region, 0);
+}
+
+static __poll_t dmae_cdev_poll(struct file *file, poll_table *wait)
+{
+	struct dmae_ctx *ctx = file->private_data;
+
+	if (!ctx->setup_done)
+		return EPOLLERR;
+	poll_wait(file, &ctx->wait, wait);
+	return dmae_ctx_ready(ctx) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static void dmae_udev_release_ref(struct kref *ref)
+{
+	kfree(container_of(ref, struct dmae_udev, ref));
+}
+
+static int dmae_cdev_open(struct inode *inode, struct file *file)
+{
+	struct dmae_udev *ud = container_of(file->private_data,
+					    struct dmae_udev, misc);
+	struct dmae_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	down_read(&ud->sem);
+	if (ud->dead) {
+		up_read(&ud->sem);
+		kfree(ctx);
+		return -ENODEV;
+	}
+	kref_get(&ud->ref);
+	up_read(&ud->sem);
+	ctx->ud = ud;
+	mutex_init(&ctx->lock);
+	spin_lock_init(&ctx->cq_lock);
+	INIT_LIST_HEAD(&ctx->overflow);
+	init_waitqueue_head(&ctx->wait);
+	init_waitqueue_head(&ctx->idle);
+	file->private_data = ctx;
+	return 0;
+}
+
+/*
+ * Last close, also when the process is killed: wait until the engine and
+ * the completion work are done with every request (pages unpinned), then
+ * free. The channel watchdog bounds the wait.
+ */
+static int dmae_cdev_release(struct inode *inode, struct file *file)
+{
+	struct dmae_ctx *ctx = file->private_data;
+	struct dmae_overflow *o, *tmp;
+
+	wait_event(ctx->idle, !READ_ONCE(ctx->inflight));
+	list_for_each_entry_safe(o, tmp, &ctx->overflow, node)
+		kfree(o);
+	if (ctx->evfd)
+		eventfd_ctx_put(ctx->evfd);
+	dmae_ctx_free_rings(ctx);
+	kref_put(&ctx->ud->ref, dmae_udev_release_ref);
+	kfree(ctx);
+	return 0;
+}
+
+static const struct file_operations dmae_cdev_fops = {
+	.owner = THIS_MODULE,
+	.open = dmae_cdev_open,
+	.release = dmae_cdev_release,
+	.unlocked_ioctl = dmae_cdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = dmae_cdev_mmap,
+	.poll = dmae_cdev_poll,
+	.llseek = noop_llseek,
+};
+
+/**
+ * dmae_udev_register() - create /dev/dma_engine@id for an engine
+ * @dd: the engine; it must have channels
+ * @id: its number
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmae_udev_register(struct dmae_dev *dd, int id)
+{
+	struct dmae_udev *ud;
+	int ret;
+
+	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
+	if (!ud)
+		return -ENOMEM;
+	snprintf(ud->name, sizeof(ud->name), "dma_engine%d", id);
+	ud->misc.minor = MISC_DYNAMIC_MINOR;
+	ud->misc.name = ud->name;
+	ud->misc.fops = &dmae_cdev_fops;
+	ud->misc.parent = &dd->pdev->dev;
+	ud->misc.mode = 0600;
+	ud->dd = dd;
+	init_rwsem(&ud->sem);
+	init_waitqueue_head(&ud->idle);
+	kref_init(&ud->ref);
+	ret = misc_register(&ud->misc);
+	if (ret) {
+		kfree(ud);
+		return ret;
+	}
+	dd->udev = ud;
+	return 0;
+}
+
+/**
+ * dmae_udev_unregister() - the engine goes away
+ * @dd: the engine
+ *
+ * Open files stay valid but every call fails with -ENODEV; requests in
+ * flight finish first (the engine still runs), so that no page stays
+ * pinned or mapped.
+ */
+void dmae_udev_unregister(struct dmae_dev *dd)
+{
+	struct dmae_udev *ud = dd->udev;
+
+	if (!ud)
+		return;
+	misc_deregister(&ud->misc);
+	down_write(&ud->sem);
+	ud->dead = true;
+	up_write(&ud->sem);
+	wait_event(ud->idle, !atomic_read(&ud->inflight));
+	dd->udev = NULL;
+	kref_put(&ud->ref, dmae_udev_release_ref);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dma-engine: the shared submission/completion rings (character device).
+ */
+#ifndef _DMAE_CDEV_H
+#define _DMAE_CDEV_H
+
+#include <linux/eventfd.h>
+#include <linux/miscdevice.h>
+#include <linux/rwsem.h>
+#include <linux/wait.h>
+
+#include "dmae_uring.h"	/* uapi/ */
+
+struct dmae_dev;
+
+/**
+ * struct dmae_udev - the character device of one engine
+ * @misc: /dev/dma_engineN
+ * @name: its name
+ * @dd: the engine; valid while !@dead
+ * @sem: held for reading while a context uses @dd; for writing by remove
+ * @dead: the engine is going away; every call fails with -ENODEV
+ * @inflight: requests using the engine, over all contexts
+ * @idle: woken when @inflight reaches 0
+ * @next_chan: spreads contexts over the channels
+ * @ref: one for the driver, one per open file
+ */
+struct dmae_udev {
+	struct miscdevice misc;
+	char name[24];
+	struct dmae_dev *dd;
+	struct rw_semaphore sem;
+	bool dead;
+	atomic_t inflight;
+	wait_queue_head_t idle;
+	atomic_t next_chan;
+	struct kref ref;
+};
+
+/**
+ * struct dmae_ctx - one open file: its rings and requests
+ * @ud: the device
+ * @ch: the channel its requests go to
+ * @lock: serialises setup, submission and registration
+ * @setup_done: the rings exist
+ * @sq_entries: SQ size
+ * @cq_entries: CQ size
+ * @cpu_threshold: copies shorter than this run on the CPU
+ * @sq_ring: the SQ ring region (vmalloc_user)
+ * @sqes: the SQE array region
+ * @cq_ring: the CQ ring region
+ * @sq_ring_size: bytes of @sq_ring
+ * @sqes_size: bytes of @sqes
+ * @cq_ring_size: bytes of @cq_ring
+ * @sq_head: kernel's copy of the SQ head
+ * @cq_lock: protects the CQ tail, @overflow, @noverflow, @inflight
+ * @cq_tail: kernel's copy of the CQ tail
+ * @overflow: completions waiting for CQ room
+ * @noverflow: entries of @overflow
+ * @inflight: requests taken but not completed
+ * @wait: woken when a completion is posted
+ * @idle: woken when @inflight reaches 0
+ * @evfd: signalled per completion, if registered
+ * @stats: counters
+ */
+struct dmae_ctx {
+	struct dmae_udev *ud;
+	struct dmae_chan *ch;
+	struct mutex lock;	/* setup, submission, registration */
+	bool setup_done;
+	u32 sq_entries;
+	u32 cq_entries;
+	u32 cpu_threshold;
+	void *sq_ring;
+	struct dmae_sqe *sqes;
+	void *cq_ring;
+	size_t sq_ring_size;
+	size_t sqes_size;
+	size_t cq_ring_size;
+	u32 sq_head;
+	spinlock_t cq_lock;	/* CQ tail and overflow */
+	u32 cq_tail;
+	struct list_head overflow;
+	u32 noverflow;
+	u32 inflight;
+	wait_queue_head_t wait;
+	wait_queue_head_t idle;
+	struct eventfd_ctx *evfd;
+	struct dmae_ctx_stats stats;
+};
+
+/* Layout of the ring regions */
+#define DMAE_RING_HEAD		0
+#define DMAE_RING_TAIL		64
+#define DMAE_RING_MASK		128
+#define DMAE_RING_ENTRIES	132
+#define DMAE_RING_FLAGS		136	/* SQ: flags; CQ: overflow */
+#define DMAE_RING_DROPPED	140
+#define DMAE_CQ_CQES		192
+
+/* dmae_cdev.c */
+int dmae_udev_register(struct dmae_dev *dd, int id);
+void dmae_udev_unregister(struct dmae_dev *dd);
+void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
+		   u32 result, u32 moved);
+
+/*
+ * The longest submission. COPY_CRC32C: one descriptor's worth, since its
+ * CRC cannot be chained across descriptors.
+ */
+#define DMAE_UREQ_MAX_LEN	SZ_64M
+
+/* dmae_ureq.c */
+int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
+u32 dmae_ureq_crc_max(struct dmae_dev *dd);
+
+#endif /* _DMAE_CDEV_H */

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-engine: one submission from the shared ring. Its user buffers are
+ * pinned (pin_user_pages_fast, writable for the destination), described
+ * by an sg_table and mapped with dma_map_sgtable; the transfer is cut into
+ * jobs that fit a descriptor's SG lists. When the last job is done, a work
+ * item unmaps, unpins (dirtying the destination) and only then posts the
+ * completion. Small copies may run on the CPU instead.
+ */
+
+#include <linux/crc32.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "dmae.h"
+#include "dmae_cdev.h"
+
+/* The CPU path copies through a kernel buffer of at most this size. */
+#define DMAE_CPU_MAX		SZ_64K
+
+/**
+ * struct dmae_upin - pinned and mapped user memory
+ * @pages: the pinned pages
+ * @npages: how many
+ * @sgt: the pages as a table, mapped for the device
+ * @dir: the mapping's direction
+ * @mapped: @sgt is mapped
+ */
+struct dmae_upin {
+	struct page **pages;
+	unsigned int npages;
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	bool mapped;
+};
+
+/**
+ * struct dmae_ureq - a submission being done by the engine
+ * @ctx: its context
+ * @work: completes it in process context
+ * @user_data: for the completion
+ * @op: DMAE_UOP_*
+ * @len: bytes
+ * @src: the source, if any
+ * @dst: the destination
+ * @pending: jobs not yet done
+ * @njobs: jobs
+ * @segs: the SG pieces of all jobs, two runs of max_sg per job
+ * @jobs: the jobs
+ */
+struct dmae_ureq {
+	struct dmae_ctx *ctx;
+	struct work_struct work;
+	u64 user_data;
+	u8 op;
+	u32 len;
+	struct dmae_upin src;
+	struct dmae_upin dst;
+	atomic_t pending;
+	unsigned int njobs;
+	struct dmae_seg *segs;
+	struct dmae_job jobs[];
+};
+
+static struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
+{
+	return dmae_dma_dev(ctx->ud->dd);
+}
+
+/* Bytes one job covers: each side's pages fit a descriptor's SG list. */
+static u32 dmae_job_bytes(struct dmae_dev *dd)
+{
+	return min_t(u32, dmae_max_len(dd), (dmae_max_sg(dd) - 2) * PAGE_SIZE);
+}
+
+/**
+ * dmae_ureq_crc_max() - the longest COPY_CRC32C submission
+ * @dd: the engine
+ *
+ * Return: one job's worth of bytes.
+ */
+u32 dmae_ureq_crc_max(struct dmae_dev *dd)
+{
+	return dmae_job_bytes(dd);
+}
+
+static void dmae_unpin(struct device *dev, struct dmae_upin *p)
+{
+	if (p->mapped)
+		dma_unmap_sgtable(dev, &p->sgt, p->dir, 0);
+	if (p->sgt.sgl)
+		sg_free_table(&p->sgt);
+	if (p->npages) {
+		if (p->dir == DMA_FROM_DEVICE)
+			unpin_user_pages_dirty_lock(p->pages, p->npages, true);
+		else
+			unpin_user_pages(p->pages, p->npages);
+	}
+	kvfree(p->pages);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Pin [@uaddr, @uaddr + @len) and map it for the device. */
+static int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr,
+		    u32 len, bool write)
+{
+	unsigned long off = uaddr & ~PAGE_MASK;
+	int got, ret;
+
+	if (uaddr + len < uaddr || uaddr + len > TASK_SIZE)
+		return -EFAULT;
+	if (!access_ok(u64_to_user_ptr(uaddr), len))
+		return -EFAULT;
+	p->dir = write ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	p->npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
+	if (!p->pages) {
+		p->npages = 0;
+		return -ENOMEM;
+	}
+	got = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages,
+				  write ? FOLL_WRITE : 0, p->pages);
+	if (got != p->npages) {
+		if (got > 0)
+			unpin_user_pages(p->pages, got);
+		p->npages = 0;
+		return got < 0 ? got : -EFAULT;
+	}
+	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, off, len,
+					GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = dma_map_sgtable(dev, &p->sgt, p->dir, 0);
+	if (ret)
+		return ret;
+	p->mapped = true;
+	return 0;
+}
+
+/* Walks the DMA segments of a mapped table, cutting pieces off it. */
+struct dmae_cut {
+	struct scatterlist *sg;
+	u32 off;
+};
+
+static unsigned int dmae_cut(struct dmae_cut *c, u32 len, struct dmae_seg *out,
+			     unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (len) {
+		u32 l = min(len, sg_dma_len(c->sg) - c->off);
+
+		if (n == max)
+			return 0;
+		out[n].addr = sg_dma_address(c->sg) + c->off;
+		out[n++].len = l;
+		len -= l;
+		c->off += l;
+		if (c->off == sg_dma_len(c->sg)) {
+			c->sg = sg_next(c->sg);
+			c->off = 0;
+		}
+	}
+	return n;
+}
+
+static int dmae_ureq_errno(struct dmae_ureq *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->njobs; i++)
+		if (req->jobs[i].status)
+			return req->jobs[i].status;
+	return 0;
+}
+
+/* Process context: unmap, unpin, then post the completion. */
+static void dmae_ureq_work(struct work_struct *work)
+{
+	struct dmae_ureq *req = container_of(work, struct dmae_ureq, work);
+	struct dmae_ctx *ctx = req->ctx;
+	struct device *dev = dmae_ctx_dev(ctx);
+	struct dmae_udev *ud = ctx->ud;
+	int err = dmae_ureq_errno(req);
+	u32 result = 0, off = 0, i;
+	s32 res = err;
+
+	/* The device is done: unmap and unpin before anyone hears of it. */
+	dmae_unpin(dev, &req->dst);
+	dmae_unpin(dev, &req->src);
+	if (!err) {
+		res = req->len;
+		if (req->op == DMAE_UOP_COMPARE) {
+			res = 0;
+			result = req->len;
+			for (i = 0; i < req->njobs; off += req->jobs[i++].len) {
+				if (req->jobs[i].result) {
+					res = 1;
+					result = off + req->jobs[i].bytes;
+					break;
+				}
+			}
+		} else if (req->op == DMAE_UOP_COPY_CRC32C) {
+			result = req->jobs[0].result;
+		}
+	}
+	/*
+	 * The engine is done with the request: let a waiting remove go on.
+	 * The context (and its reference on @ud) lives until the post.
+	 */
+	if (atomic_dec_and_test(&ud->inflight))
+		wake_up_all(&ud->idle);
+	dmae_ctx_post(ctx, req->user_data, res, 0, result,
+		      !err && req->op != DMAE_UOP_COMPARE ? req->len : 0);
+	kvfree(req->segs);
+	kfree(req);
+}
+
+static void dmae_ureq_job_done(struct dmae_job *job)
+{
+	struct dmae_ureq *req = job->priv;
+
+	if (atomic_dec_and_test(&req->pending))
+		queue_work(system_unbound_wq, &req->work);
+}
+
+static u8 dmae_hw_op(u8 uop)
+{
+	switch (uop) {
+	case DMAE_UOP_COPY:
+		return DMAE_OP_COPY;
+	case DMAE_UOP_FILL:
+		return DMAE_OP_FILL;
+	case DMAE_UOP_COMPARE:
+		return DMAE_OP_COMPARE;
+	default:
+		return DMAE_OP_COPY_CRC32C;
+	}
+}
+
+/* Cut the mapped sides into jobs and queue them on the context's channel. */
+static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
+{
+	struct dmae_dev *dd = req->ctx->ud->dd;
+	unsigned int max_sg = dmae_max_sg(dd), i;
+	u32 per = dmae_job_bytes(dd), off = 0;
+	struct dmae_cut cs = { .sg = req->src.sgt.sgl };
+	struct dmae_cut cd = { .sg = req->dst.sgt.sgl };
+
+	for (i = 0; i < req->njobs; i++) {
+		struct dmae_job *job = &req->jobs[i];
+		struct dmae_seg *ss = &req->segs[2 * i * max_sg];
+		struct dmae_seg *ds = ss + max_sg;
+		u32 len = min(per, req->len - off);
+
+		job->op = dmae_hw_op(req->op);
+		job->len = len;
+		job->pattern = pattern;
+		job->irq = i == req->njobs - 1;
+		job->done = dmae_ureq_job_done;
+		job->priv = req;
+		if (req->op != DMAE_UOP_FILL) {
+			job->src_segs = ss;
+			job->src_nsegs = dmae_cut(&cs, len, ss, max_sg);
+		}
+		job->dst_segs = ds;
+		job->dst_nsegs = dmae_cut(&cd, len, ds, max_sg);
+		if ((req->op != DMAE_UOP_FILL && !job->src_nsegs) ||
+		    !job->dst_nsegs)
+			return -EINVAL;
+		off += len;
+	}
+	atomic_set(&req->pending, req->njobs);
+	for (i = 0; i < req->njobs; i++) {
+		int ret = dmae_submit(req->ctx->ch, &req->jobs[i]);
+
+		/* Only a dead channel refuses checked jobs. */
+		if (ret) {
+			for (; i < req->njobs; i++) {
+				req->jobs[i].status = ret;
+				dmae_ureq_job_done(&req->jobs[i]);
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* The CPU path: through a kernel buffer, for short plain copies. */
+static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+{
+	void __user *src = u64_to_user_ptr(sqe->src);
+	void __user *dst = u64_to_user_ptr(sqe->dst);
+	u32 len = sqe->len, result = 0, i;
+	s32 res = len;
+	u8 *buf;
+
+	buf = kvmalloc(2 * len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	switch (sqe->opcode) {
+	case DMAE_UOP_FILL:
+		for (i = 0; i < len; i++)
+			buf[i] = sqe->pattern >> (8 * (i % 8));
+		if (copy_to_user(dst, buf, len))
+			res = -EFAULT;
+		break;
+	case DMAE_UOP_COMPARE:
+		if (copy_from_user(buf, src, len) ||
+		    copy_from_user(buf + len, dst, len)) {
+			res = -EFAULT;
+			break;
+		}
+		for (i = 0; i < len && buf[i] == buf[len + i]; i++)
+			;
+		res = i < len;
+		result = i;
+		break;
+	default:
+		if (copy_from_user(buf, src, len) || copy_to_user(dst, buf, len)) {
+			res = -EFAULT;
+			break;
+		}
+		if (sqe->opcode == DMAE_UOP_COPY_CRC32C)
+			result = ~__crc32c_le(~0U, buf, len);
+	}
+	kvfree(buf);
+	spin_lock_irq(&ctx->cq_lock);
+	ctx->stats.cpu_ops++;
+	spin_unlock_irq(&ctx->cq_lock);
+	dmae_ctx_post(ctx, sqe->user_data, res, DMAE_CQE_F_CPU, result,
+		      res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
+	return 0;
+}
+
+static bool dmae_ranges_overlap(u64 a, u64 b, u32 len)
+{
+	return a < b + len && b < a + len;
+}
+
+/* Check an entry; 0 or the errno its completion carries. */
+static int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+{
+	struct dmae_dev *dd = ctx->ud->dd;
+
+	if (sqe->opcode > DMAE_UOP_LAST)
+		return -EINVAL;
+	if (sqe->flags & ~DMAE_SQE_VALID_FLAGS)
+		return -EINVAL;
+	if (sqe->resv0 || sqe->resv1 || sqe->resv2[0] || sqe->resv2[1])
+		return -EINVAL;
+	if (sqe->flags & (DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST))
+		return -EOPNOTSUPP;	/* no buffers can be registered yet */
+	if (sqe->opcode == DMAE_UOP_NOP)
+		return sqe->len ? -EINVAL : 0;
+	if (!sqe->len || sqe->len > DMAE_UREQ_MAX_LEN)
+		return -EINVAL;
+	if (sqe->opcode == DMAE_UOP_COPY_CRC32C &&
+	    sqe->len > dmae_ureq_crc_max(dd))
+		return -E2BIG;
+	if (sqe->opcode != DMAE_UOP_FILL &&
+	    dmae_ranges_overlap(sqe->src, sqe->dst, sqe->len))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * dmae_ureq_start() - take one submission entry
+ * @ctx: the context
+ * @sqe: the entry, copied out of the shared ring
+ *
+ * Checks the entry and starts it. Whatever happens, exactly one completion
+ * is posted for it, now (errors, NOP, the CPU path) or when the engine is
+ * done.
+ *
+ * Return: 0, or a negative errno if the context must stop taking entries
+ * (no memory).
+ */
+int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+{
+	struct dmae_dev *dd = ctx->ud->dd;
+	struct device *dev = dmae_dma_dev(dd);
+	unsigned int njobs, max_sg = dmae_max_sg(dd);
+	struct dmae_ureq *req;
+	int ret;
+
+	ret = dmae_sqe_check(ctx, sqe);
+	if (ret || sqe->opcode == DMAE_UOP_NOP) {
+		dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
+		return 0;
+	}
+	if (sqe->len < ctx->cpu_threshold && !(sqe->flags & DMAE_SQE_NO_CPU))
+		return dmae_ureq_cpu(ctx, sqe);
+
+	njobs = DIV_ROUND_UP(sqe->len, dmae_job_bytes(dd));
+	req = kzalloc(struct_size(req, jobs, njobs), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->segs = kvcalloc(2 * njobs * max_sg, sizeof(*req->segs),
+			     GFP_KERNEL);
+	if (!req->segs) {
+		kfree(req);
+		return -ENOMEM;
+	}
+	req->ctx = ctx;
+	req->user_data = sqe->user_data;
+	req->op = sqe->opcode;
+	req->len = sqe->len;
+	req->njobs = njobs;
+	INIT_WORK(&req->work, dmae_ureq_work);
+
+	ret = dmae_pin(dev, &req->dst, sqe->dst, sqe->len,
+		       sqe->opcode != DMAE_UOP_COMPARE);
+	if (!ret && sqe->opcode != DMAE_UOP_FILL)
+		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, false);
+	if (!ret) {
+		atomic_inc(&ctx->ud->inflight);
+		ret = dmae_ureq_submit_jobs(req, sqe->pattern);
+		if (!ret)
+			return 0;
+		atomic_dec(&ctx->ud->inflight);
+	}
+	dmae_unpin(dev, &req->dst);
+	dmae_unpin(dev, &req->src);
+	kvfree(req->segs);
+	kfree(req);
+	dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
+	return 0;
+}

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdmae: the dma-engine shared ring from user space, in the manner of
+ * liburing. Set up a ring on /dev/dma_engineN, get submission entries,
+ * prepare them, submit, and reap completions:
+ *
+ *	struct dmae_ring ring;
+ *	struct dmae_cqe *cqe;
+ *
+ *	dmae_queue_init(64, &ring, 0);
+ *	dmae_prep_copy(dmae_get_sqe(&ring), dst, src, len);
+ *	dmae_submit_and_wait(&ring, 1);
+ *	dmae_wait_cqe(&ring, &cqe);	// cqe->res: bytes or -errno
+ *	dmae_cqe_seen(&ring, cqe);
+ *	dmae_queue_exit(&ring);
+ *
+ * Functions return 0 (or a count) on success and a negative errno on
+ * failure, like liburing's. No system call is made unless one is needed:
+ * getting entries and peeking at completions only touch shared memory.
+ */
+#ifndef LIBDMAE_H
+#define LIBDMAE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dmae_uring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The submission side of a ring, as mapped into the process. */
+struct dmae_sq {
+	unsigned *khead;	/* kernel: entries consumed */
+	unsigned *ktail;	/* ours: entries published */
+	unsigned *kflags;
+	unsigned *kdropped;
+	unsigned ring_mask;
+	unsigned ring_entries;
+	struct dmae_sqe *sqes;
+	unsigned sqe_head;	/* first entry not yet submitted */
+	unsigned sqe_tail;	/* next entry to hand out */
+	void *ring_ptr;
+	size_t ring_sz;
+	size_t sqes_sz;
+};
+
+/** The completion side of a ring. */
+struct dmae_cq {
+	unsigned *khead;	/* ours: entries consumed */
+	unsigned *ktail;	/* kernel: entries posted */
+	unsigned *koverflow;
+	unsigned ring_mask;
+	unsigned ring_entries;
+	struct dmae_cqe *cqes;
+	void *ring_ptr;
+	size_t ring_sz;
+};
+
+/** A ring: one context of /dev/dma_engineN. */
+struct dmae_ring {
+	int fd;
+	unsigned features;
+	unsigned max_len;
+	unsigned cpu_threshold;
+	struct dmae_sq sq;
+	struct dmae_cq cq;
+};
+
+/**
+ * dmae_queue_init_dev() - open @path and set up a ring on it
+ * @path: the device, for example "/dev/dma_engine0"
+ * @entries: submission entries (1 to 4096, rounded up to a power of 2)
+ * @ring: filled in
+ * @cpu_threshold: copies shorter than this may run on the CPU in the
+ *	kernel (0: never; at most 65536)
+ *
+ * Return: 0 or -errno.
+ */
+int dmae_queue_init_dev(const char *path, unsigned entries,
+			struct dmae_ring *ring, unsigned cpu_threshold);
+
+/**
+ * dmae_queue_init() - set up a ring on the engine named by $DMAE_DEVICE,
+ * else /dev/dma_engine0
+ * @entries: submission entries
+ * @ring: filled in
+ * @cpu_threshold: as for dmae_queue_init_dev()
+ *
+ * Return: 0 or -errno.
+ */
+int dmae_queue_init(unsigned entries, struct dmae_ring *ring,
+		    unsigned cpu_threshold);
+
+/**
+ * dmae_ring_init_mem() - attach @ring to ring memory already mapped
+ * @ring: filled in
+ * @p: the parameters the kernel returned from DMAE_IOC_SETUP
+ * @sq_ring: the SQ ring region
+ * @sqes: the SQE array region
+ * @cq_ring: the CQ ring region
+ *
+ * dmae_queue_init() uses it after mmap(); tests use it on plain memory.
+ * The ring's fd is set to -1.
+ */
+void dmae_ring_init_mem(struct dmae_ring *ring,
+			const struct dmae_uring_params *p, void *sq_ring,
+			void *sqes, void *cq_ring);
+
+/** dmae_queue_exit() - unmap and close a ring set up by dmae_queue_init() */
+void dmae_queue_exit(struct dmae_ring *ring);
+
+/**
+ * dmae_get_sqe() - the next free submission entry, zeroed
+ * @ring: the ring
+ *
+ * Return: the entry, or NULL when the SQ is full (submit first).
+ */
+struct dmae_sqe *dmae_get_sqe(struct dmae_ring *ring);
+
+/**
+ * dmae_sq_ready() - entries handed out but not yet submitted
+ * @ring: the ring
+ */
+unsigned dmae_sq_ready(const struct dmae_ring *ring);
+
+/**
+ * dmae_submit() - publish prepared entries and tell the kernel
+ * @ring: the ring
+ *
+ * Return: entries the kernel took, or -errno (-EBUSY: completions must be
+ * reaped first).
+ */
+int dmae_submit(struct dmae_ring *ring);
+
+/**
+ * dmae_submit_and_wait() - submit, then wait for @wait_nr completions
+ * @ring: the ring
+ * @wait_nr: completions to wait for (in the CQ)
+ *
+ * Return: entries submitted, or -errno (-EINTR on a signal).
+ */
+int dmae_submit_and_wait(struct dmae_ring *ring, unsigned wait_nr);
+
+/**
+ * dmae_peek_cqe() - the next completion, without waiting or a syscall
+ * @ring: the ring
+ * @cqe: set to the entry
+ *
+ * Return: 0, or -EAGAIN if there is none.
+ */
+int dmae_peek_cqe(struct dmae_ring *ring, struct dmae_cqe **cqe);
+
+/**
+ * dmae_wait_cqe() - the next completion, waiting for it if needed
+ * @ring: the ring
+ * @cqe: set to the entry
+ *
+ * Return: 0 or -errno (-EINTR on a signal).
+ */
+int dmae_wait_cqe(struct dmae_ring *ring, struct dmae_cqe **cqe);
+
+/**
+ * dmae_wait_cqe_timeout() - dmae_wait_cqe() for at most @timeout_ns
+ * @ring: the ring
+ * @cqe: set to the entry
+ * @timeout_ns: nanoseconds; negative waits for ever
+ *
+ * Return: 0, -ETIME when the time ran out, or -errno.
+ */
+int dmae_wait_cqe_timeout(struct dmae_ring *ring, struct dmae_cqe **cqe,
+			  long long timeout_ns);
+
+/**
+ * dmae_cqe_seen() - hand a completion entry back to the kernel
+ * @ring: the ring
+ * @cqe: the entry dmae_peek_cqe() or dmae_wait_cqe() gave
+ */
+void dmae_cqe_seen(struct dmae_ring *ring, struct dmae_cqe *cqe);
+
+/**
+ * dmae_cq_ready() - completions waiting in the CQ
+ * @ring: the ring
+ */
+unsigned dmae_cq_ready(const struct dmae_ring *ring);
+
+/**
+ * dmae_cq_overflow() - completions the kernel keeps for lack of CQ room
+ * @ring: the ring
+ */
+unsigned dmae_cq_overflow(const struct dmae_ring *ring);
+
+/**
+ * dmae_register_eventfd() - have the kernel signal @fd per completion
+ * @ring: the ring
+ * @fd: an eventfd
+ *
+ * Return: 0 or -errno (-EBUSY if one is registered).
+ */
+int dmae_register_eventfd(struct dmae_ring *ring, int fd);
+
+/** dmae_unregister_eventfd() - stop signalling; 0 or -errno */
+int dmae_unregister_eventfd(struct dmae_ring *ring);
+
+/** dmae_get_stats() - the ring's counters; 0 or -errno */
+int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st);
+
+/**
+ * dmae_copy() - copy @len bytes and wait for it
+ * @ring: the ring; must have no other completions outstanding
+ * @dst: destination
+ * @src: source (must not overlap @dst)
+ * @len: bytes
+ *
+ * Return: @len, or -errno.
+ */
+int dmae_copy(struct dmae_ring *ring, void *dst, const void *src,
+	      unsigned len);
+
+static inline void dmae_prep_rw(struct dmae_sqe *sqe, uint8_t op,
+				void *dst, const void *src, unsigned len)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->len = len;
+	sqe->dst = (uintptr_t)dst;
+	sqe->src = (uintptr_t)src;
+}
+
+/** dmae_prep_nop() - an entry that does nothing (completes with 0) */
+static inline void dmae_prep_nop(struct dmae_sqe *sqe)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_NOP, NULL, NULL, 0);
+}
+
+/** dmae_prep_copy() - copy @len bytes from @src to @dst */
+static inline void dmae_prep_copy(struct dmae_sqe *sqe, void *dst,
+				  const void *src, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_COPY, dst, src, len);
+}
+
+/** dmae_prep_fill() - fill @len bytes at @dst with the 8-byte @pattern */
+static inline void dmae_prep_fill(struct dmae_sqe *sqe, void *dst,
+				  uint64_t pattern, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_FILL, dst, NULL, len);
+	sqe->pattern = pattern;
+}
+
+/** dmae_prep_compare() - compare @len bytes; res 0 equal, 1 different */
+static inline void dmae_prep_compare(struct dmae_sqe *sqe, const void *a,
+				     const void *b, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_COMPARE, (void *)b, a, len);
+}
+
+/** dmae_prep_copy_crc32c() - copy, and cqe->result is the CRC32C */
+static inline void dmae_prep_copy_crc32c(struct dmae_sqe *sqe, void *dst,
+					 const void *src, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_COPY_CRC32C, dst, src, len);
+}
+
+/** dmae_sqe_set_data() - the value the completion carries back */
+static inline void dmae_sqe_set_data(struct dmae_sqe *sqe, uint64_t data)
+{
+	sqe->user_data = data;
+}
+
+/** dmae_sqe_set_flags() - DMAE_SQE_* flags */
+static inline void dmae_sqe_set_flags(struct dmae_sqe *sqe, unsigned flags)
+{
+	sqe->flags = flags;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBDMAE_H */

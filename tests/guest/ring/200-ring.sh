@@ -1,0 +1,35 @@
+#!/bin/sh
+# The shared ring through libdmae (ring-test prints its own TAP lines),
+# then pinned-page accounting, several processes at once, and kill -9 and
+# close with copies in flight.
+. /tests/lib.sh
+ensure_module
+
+echo 8 >/proc/sys/vm/nr_hugepages
+check "/dev/dma_engine0 exists, mode 0600" \
+	expect_eq "crw-------" sh -c "ls -l /dev/dma_engine0 | cut -c1-10"
+ring-test /dev/dma_engine0
+check "pinned pages balanced after ring-test" pins_balanced
+
+pids=
+for i in 1 2 3; do
+	ring-test --stress 1 /dev/dma_engine$((i % 2)) >/tmp/stress.$i 2>&1 &
+	pids="$pids $!"
+done
+all_ok() {
+	for p in $pids; do
+		wait "$p" || return 1
+	done
+}
+check "3 processes on 2 engines at once, every copy checked" all_ok
+check "pinned pages balanced after the processes" pins_balanced
+
+ring-test --stress 30 /dev/dma_engine0 >/dev/null 2>&1 &
+p=$!
+sleep 1
+kill -9 "$p"
+wait "$p" 2>/dev/null
+check "kill -9 with copies in flight: pinned pages balanced" pins_balanced
+check "the engine works after the kill" \
+	sh -c "ring-test --stress 0 /dev/dma_engine0 >/dev/null"
+check "pinned pages balanced at the end" pins_balanced

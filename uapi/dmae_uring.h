@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * dma-engine shared ring: the contract between user space and the kernel.
+ *
+ * A process opens /dev/dma_engineN, sets up a context with
+ * DMAE_IOC_SETUP, maps its three regions (SQ ring, SQE array, CQ ring) at
+ * the offsets below, writes submission entries, publishes them by storing
+ * the SQ tail (store-release), tells the kernel with DMAE_IOC_ENTER, and
+ * reads completion entries after loading the CQ tail (load-acquire).
+ * Field by field: docs/uapi.md. Usable from C, C++ and the kernel.
+ */
+#ifndef _UAPI_DMAE_URING_H
+#define _UAPI_DMAE_URING_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define DMAE_URING_VERSION	1
+
+/* Operations (dmae_sqe.opcode) */
+#define DMAE_UOP_NOP		0	/* completes with res 0 */
+#define DMAE_UOP_COPY		1	/* dst <- src, len bytes */
+#define DMAE_UOP_FILL		2	/* dst <- pattern repeated */
+#define DMAE_UOP_COMPARE	3	/* res: 0 equal, 1 different */
+#define DMAE_UOP_COPY_CRC32C	4	/* COPY; cqe.result: CRC32C */
+#define DMAE_UOP_LAST		DMAE_UOP_COPY_CRC32C
+
+/* Submission flags (dmae_sqe.flags) */
+#define DMAE_SQE_FIXED_SRC	(1U << 0)	/* src: offset in buffer src_buf */
+#define DMAE_SQE_FIXED_DST	(1U << 1)	/* dst: offset in buffer dst_buf */
+#define DMAE_SQE_NO_CPU		(1U << 2)	/* never take the CPU path */
+#define DMAE_SQE_VALID_FLAGS	0x07U
+
+/**
+ * struct dmae_sqe - a submission queue entry (64 bytes)
+ * @opcode: DMAE_UOP_*
+ * @flags: DMAE_SQE_*
+ * @src_buf: registered buffer of the source, with DMAE_SQE_FIXED_SRC
+ * @len: bytes, 1 to dmae_uring_params.max_len (0 for NOP)
+ * @src: source user address, or offset into @src_buf
+ * @dst: destination user address, or offset into @dst_buf
+ * @pattern: FILL: byte i of the destination gets byte i % 8 (little-endian)
+ * @user_data: copied to the completion
+ * @dst_buf: registered buffer of the destination, with DMAE_SQE_FIXED_DST
+ * @resv: must be zero
+ */
+struct dmae_sqe {
+	__u8	opcode;
+	__u8	flags;
+	__u16	src_buf;
+	__u32	len;
+	__u64	src;
+	__u64	dst;
+	__u64	pattern;
+	__u64	user_data;
+	__u16	dst_buf;
+	__u16	resv0;
+	__u32	resv1;
+	__u64	resv2[2];
+};
+
+/* Completion flags (dmae_cqe.flags) */
+#define DMAE_CQE_F_CPU		(1U << 0)	/* done by the CPU, not the engine */
+
+/**
+ * struct dmae_cqe - a completion queue entry (32 bytes)
+ * @user_data: the submission's
+ * @res: bytes done (COMPARE: 0 equal, 1 different), or -errno
+ * @flags: DMAE_CQE_F_*
+ * @result: COMPARE: offset of the first difference (len if equal);
+ *	COPY_CRC32C: the CRC32C of the data
+ * @resv: zero
+ */
+struct dmae_cqe {
+	__u64	user_data;
+	__s32	res;
+	__u32	flags;
+	__u32	result;
+	__u32	resv0;
+	__u64	resv1;
+};
+
+/* Offsets of the fields of the SQ ring region, from DMAE_OFF_SQ_RING */
+struct dmae_sqring_offsets {
+	__u32	head;		/* kernel: entries consumed */
+	__u32	tail;		/* user: entries published */
+	__u32	ring_mask;
+	__u32	ring_entries;
+	__u32	flags;		/* DMAE_SQ_* */
+	__u32	dropped;	/* entries the kernel refused as malformed */
+	__u32	resv[2];
+};
+
+/* Offsets of the fields of the CQ ring region, from DMAE_OFF_CQ_RING */
+struct dmae_cqring_offsets {
+	__u32	head;		/* user: entries consumed */
+	__u32	tail;		/* kernel: entries posted */
+	__u32	ring_mask;
+	__u32	ring_entries;
+	__u32	overflow;	/* completions waiting for room (kept) */
+	__u32	cqes;		/* the array of struct dmae_cqe */
+	__u32	resv[2];
+};
+
+/* DMAE_SQ_* bits of the SQ ring's flags word */
+#define DMAE_SQ_CQ_OVERFLOW	(1U << 0)	/* completions wait for CQ room */
+
+/* Features (dmae_uring_params.features) */
+#define DMAE_FEAT_NODROP	(1U << 0)	/* CQ overflow is kept, never lost */
+#define DMAE_FEAT_CPU_PATH	(1U << 1)	/* small copies may run on the CPU */
+#define DMAE_FEAT_FIXED_BUFS	(1U << 2)	/* registered buffers */
+#define DMAE_FEAT_EVENTFD	(1U << 3)
+
+/**
+ * struct dmae_uring_params - DMAE_IOC_SETUP argument
+ * @sq_entries: in: SQ size wanted (1 to 4096, rounded up to a power of
+ *	two); out: the size
+ * @cq_entries: in: CQ size wanted, 0 for twice the SQ; out: the size
+ * @flags: in: must be 0
+ * @cpu_threshold: in: copies shorter than this run on the CPU (0: never;
+ *	at most 65536)
+ * @features: out: DMAE_FEAT_*
+ * @version: out: DMAE_URING_VERSION
+ * @max_len: out: the longest dmae_sqe.len accepted
+ * @sq_ring_size: out: bytes to map at DMAE_OFF_SQ_RING
+ * @sqes_size: out: bytes to map at DMAE_OFF_SQES
+ * @cq_ring_size: out: bytes to map at DMAE_OFF_CQ_RING
+ * @resv: must be zero
+ * @sq_off: out: where the SQ ring's fields are
+ * @cq_off: out: where the CQ ring's fields are
+ */
+struct dmae_uring_params {
+	__u32	sq_entries;
+	__u32	cq_entries;
+	__u32	flags;
+	__u32	cpu_threshold;
+	__u32	features;
+	__u32	version;
+	__u32	max_len;
+	__u32	sq_ring_size;
+	__u32	sqes_size;
+	__u32	cq_ring_size;
+	__u32	resv[4];
+	struct dmae_sqring_offsets sq_off;
+	struct dmae_cqring_offsets cq_off;
+};
+
+/* mmap() offsets of the three regions */
+#define DMAE_OFF_SQ_RING	0ULL
+#define DMAE_OFF_CQ_RING	0x8000000ULL
+#define DMAE_OFF_SQES		0x10000000ULL
+
+/* DMAE_IOC_ENTER flags */
+#define DMAE_ENTER_GETEVENTS	(1U << 0)	/* wait for min_complete */
+
+/**
+ * struct dmae_enter - DMAE_IOC_ENTER argument
+ * @to_submit: in: entries to take from the SQ (at most what is there)
+ * @min_complete: in: with DMAE_ENTER_GETEVENTS, wait until the CQ holds
+ *	this many entries
+ * @flags: in: DMAE_ENTER_*
+ * @submitted: out: entries taken from the SQ
+ * @timeout_ns: in: longest wait; negative: no limit
+ */
+struct dmae_enter {
+	__u32	to_submit;
+	__u32	min_complete;
+	__u32	flags;
+	__u32	submitted;
+	__s64	timeout_ns;
+};
+
+/**
+ * struct dmae_buf_reg - DMAE_IOC_REGISTER_BUFFERS argument
+ * @iovs: user pointer to an array of struct iovec
+ * @nr: entries in it (1 to 1024)
+ * @resv: must be zero
+ */
+struct dmae_buf_reg {
+	__u64	iovs;
+	__u32	nr;
+	__u32	resv;
+};
+
+/**
+ * struct dmae_ctx_stats - DMAE_IOC_STATS result
+ * @submitted: entries taken from the SQ
+ * @completed: completions posted
+ * @errors: completions with a negative res
+ * @bytes: bytes moved by successful operations
+ * @cpu_ops: operations done on the CPU path
+ * @overflowed: completions that had to wait for CQ room
+ */
+struct dmae_ctx_stats {
+	__u64	submitted;
+	__u64	completed;
+	__u64	errors;
+	__u64	bytes;
+	__u64	cpu_ops;
+	__u64	overflowed;
+};
+
+#define DMAE_IOC_MAGIC		0xDE
+#define DMAE_IOC_SETUP		_IOWR(DMAE_IOC_MAGIC, 0, struct dmae_uring_params)
+#define DMAE_IOC_ENTER		_IOWR(DMAE_IOC_MAGIC, 1, struct dmae_enter)
+#define DMAE_IOC_REGISTER_BUFFERS _IOW(DMAE_IOC_MAGIC, 2, struct dmae_buf_reg)
+#define DMAE_IOC_UNREGISTER_BUFFERS _IO(DMAE_IOC_MAGIC, 3)
+#define DMAE_IOC_REGISTER_EVENTFD _IOW(DMAE_IOC_MAGIC, 4, __s32)
+#define DMAE_IOC_UNREGISTER_EVENTFD _IO(DMAE_IOC_MAGIC, 5)
+#define DMAE_IOC_STATS		_IOR(DMAE_IOC_MAGIC, 6, struct dmae_ctx_stats)
+
+#endif /* _UAPI_DMAE_URING_H */
