@@ -4,5 +4,9 @@ modprobe dma_engine || { echo "demo: cannot load dma_engine"; exit 1; }
 echo "# demo-begin"
 echo "seed copy demo: IOMMU $DMAE_IOMMU, kernel $(uname -r)"
 seed-demo 0.5
-echo "# demo-rc $?"
+rc=$?
+echo
+echo "shared ring example (demos/tools/ring-example.c):"
+ring-example || rc=1
+echo "# demo-rc $rc"
 echo "# demo-end"

@@ -76,6 +76,21 @@ static unsigned long irq_count(void)
 	return sum;
 }
 
+/* INTx without msi_irqs/, MSI with one vector there, MSI-X with more. */
+static const char *irq_mode(const char *msi_dir)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(msi_dir);
+
+	if (!d)
+		return "INTx";
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n > 1 ? "MSI-X" : "MSI";
+}
+
 static int copy_once(const char *file, unsigned long n)
 {
 	char buf[32];
@@ -98,7 +113,7 @@ static int demo_device(const char *name, double seconds)
 	int failed = 0;
 
 	snprintf(path, sizeof(path), PCI_DIR "/%s/msi_irqs", name);
-	snprintf(mode, sizeof(mode), "%s", access(path, F_OK) ? "INTx" : "MSI");
+	snprintf(mode, sizeof(mode), "%s", irq_mode(path));
 	snprintf(file, sizeof(file), PCI_DIR "/%s/copy_size", name);
 	printf("\ndevice %s (%s interrupt)\n", name, mode);
 	printf("  %10s %8s %14s %12s %10s\n", "size", "copies", "time/copy",
