@@ -200,7 +200,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.sq_entries = ctx->sq_entries;
 	p.cq_entries = ctx->cq_entries;
 	p.cpu_threshold = ctx->cpu_threshold;
-	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD;
+	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
+		     DMAE_FEAT_FIXED_BUFS;
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;
@@ -405,7 +406,19 @@ static long dmae_cdev_ioctl(struct file *file, unsigned int cmd,
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	case DMAE_IOC_REGISTER_BUFFERS:
 	case DMAE_IOC_UNREGISTER_BUFFERS:
-		return -EOPNOTSUPP;
+		if (!ctx->setup_done)
+			return -EBADFD;
+		down_read(&ctx->ud->sem);
+		mutex_lock(&ctx->lock);
+		if (ctx->ud->dead)
+			ret = -ENODEV;
+		else if (cmd == DMAE_IOC_REGISTER_BUFFERS)
+			ret = dmae_register_buffers(ctx, uarg);
+		else
+			ret = dmae_unregister_buffers(ctx);
+		mutex_unlock(&ctx->lock);
+		up_read(&ctx->ud->sem);
+		return ret;
 	default:
 		return -ENOTTY;
 	}
@@ -475,6 +488,7 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 	kref_get(&ud->ref);
 	up_read(&ud->sem);
 	ctx->ud = ud;
+	atomic_set(&ctx->buf_users, 0);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->cq_lock);
 	INIT_LIST_HEAD(&ctx->overflow);
@@ -495,6 +509,8 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	struct dmae_overflow *o, *tmp;
 
 	wait_event(ctx->idle, !READ_ONCE(ctx->inflight));
+	if (ctx->nbufs)
+		dmae_unregister_buffers(ctx);
 	list_for_each_entry_safe(o, tmp, &ctx->overflow, node)
 		kfree(o);
 	if (ctx->evfd)

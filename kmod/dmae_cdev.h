@@ -15,6 +15,36 @@
 struct dmae_dev;
 
 /**
+ * struct dmae_upin - pinned and mapped user memory
+ * @pages: the pinned pages
+ * @npages: how many
+ * @sgt: the pages as a table, mapped for the device
+ * @dir: the mapping's direction
+ * @mapped: @sgt is mapped
+ * @longterm: pinned with FOLL_LONGTERM (a registered buffer)
+ */
+struct dmae_upin {
+	struct page **pages;
+	unsigned int npages;
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	bool mapped;
+	bool longterm;
+};
+
+/**
+ * struct dmae_ubuf - a registered buffer
+ * @uaddr: its user address
+ * @len: its length
+ * @pin: its pages, pinned long-term and mapped both ways
+ */
+struct dmae_ubuf {
+	u64 uaddr;
+	u32 len;
+	struct dmae_upin pin;
+};
+
+/**
  * struct dmae_udev - the character device of one engine
  * @misc: /dev/dma_engineN
  * @name: its name
@@ -63,6 +93,11 @@ struct dmae_udev {
  * @idle: woken when @inflight reaches 0
  * @evfd: signalled per completion, if registered
  * @stats: counters
+ * @bufs: registered buffers
+ * @nbufs: entries of @bufs
+ * @buf_users: requests in flight that use @bufs
+ * @locked_pages: pages charged to the process's RLIMIT_MEMLOCK
+ * @mm: the process's mm, for that charge
  */
 struct dmae_ctx {
 	struct dmae_udev *ud;
@@ -88,6 +123,11 @@ struct dmae_ctx {
 	wait_queue_head_t idle;
 	struct eventfd_ctx *evfd;
 	struct dmae_ctx_stats stats;
+	struct dmae_ubuf *bufs;
+	u32 nbufs;
+	atomic_t buf_users;
+	unsigned long locked_pages;
+	struct mm_struct *mm;
 };
 
 /* Layout of the ring regions */
@@ -110,6 +150,13 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
  * CRC cannot be chained across descriptors.
  */
 #define DMAE_UREQ_MAX_LEN	SZ_64M
+
+/* dmae_umem.c */
+int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
+	     bool write, bool longterm);
+void dmae_unpin(struct device *dev, struct dmae_upin *p);
+int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg);
+int dmae_unregister_buffers(struct dmae_ctx *ctx);
 
 /* dmae_ureq.c */
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);

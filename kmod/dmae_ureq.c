@@ -22,30 +22,18 @@
 #define DMAE_CPU_MAX		SZ_64K
 
 /**
- * struct dmae_upin - pinned and mapped user memory
- * @pages: the pinned pages
- * @npages: how many
- * @sgt: the pages as a table, mapped for the device
- * @dir: the mapping's direction
- * @mapped: @sgt is mapped
- */
-struct dmae_upin {
-	struct page **pages;
-	unsigned int npages;
-	struct sg_table sgt;
-	enum dma_data_direction dir;
-	bool mapped;
-};
-
-/**
  * struct dmae_ureq - a submission being done by the engine
  * @ctx: its context
  * @work: completes it in process context
  * @user_data: for the completion
  * @op: DMAE_UOP_*
  * @len: bytes
- * @src: the source, if any
- * @dst: the destination
+ * @src: the source, if pinned for this request
+ * @dst: the destination, if pinned for this request
+ * @src_fixed: the source's registered buffer, if any
+ * @dst_fixed: the destination's registered buffer, if any
+ * @src_off: offset in @src_fixed
+ * @dst_off: offset in @dst_fixed
  * @pending: jobs not yet done
  * @njobs: jobs
  * @segs: the SG pieces of all jobs, two runs of max_sg per job
@@ -59,6 +47,10 @@ struct dmae_ureq {
 	u32 len;
 	struct dmae_upin src;
 	struct dmae_upin dst;
+	struct dmae_ubuf *src_fixed;
+	struct dmae_ubuf *dst_fixed;
+	u64 src_off;
+	u64 dst_off;
 	atomic_t pending;
 	unsigned int njobs;
 	struct dmae_seg *segs;
@@ -87,64 +79,45 @@ u32 dmae_ureq_crc_max(struct dmae_dev *dd)
 	return dmae_job_bytes(dd);
 }
 
-static void dmae_unpin(struct device *dev, struct dmae_upin *p)
-{
-	if (p->mapped)
-		dma_unmap_sgtable(dev, &p->sgt, p->dir, 0);
-	if (p->sgt.sgl)
-		sg_free_table(&p->sgt);
-	if (p->npages) {
-		if (p->dir == DMA_FROM_DEVICE)
-			unpin_user_pages_dirty_lock(p->pages, p->npages, true);
-		else
-			unpin_user_pages(p->pages, p->npages);
-	}
-	kvfree(p->pages);
-	memset(p, 0, sizeof(*p));
-}
-
-/* Pin [@uaddr, @uaddr + @len) and map it for the device. */
-static int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr,
-		    u32 len, bool write)
-{
-	unsigned long off = uaddr & ~PAGE_MASK;
-	int got, ret;
-
-	if (uaddr + len < uaddr || uaddr + len > TASK_SIZE)
-		return -EFAULT;
-	if (!access_ok(u64_to_user_ptr(uaddr), len))
-		return -EFAULT;
-	p->dir = write ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
-	p->npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
-	if (!p->pages) {
-		p->npages = 0;
-		return -ENOMEM;
-	}
-	got = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages,
-				  write ? FOLL_WRITE : 0, p->pages);
-	if (got != p->npages) {
-		if (got > 0)
-			unpin_user_pages(p->pages, got);
-		p->npages = 0;
-		return got < 0 ? got : -EFAULT;
-	}
-	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, off, len,
-					GFP_KERNEL);
-	if (ret)
-		return ret;
-	ret = dma_map_sgtable(dev, &p->sgt, p->dir, 0);
-	if (ret)
-		return ret;
-	p->mapped = true;
-	return 0;
-}
-
 /* Walks the DMA segments of a mapped table, cutting pieces off it. */
 struct dmae_cut {
 	struct scatterlist *sg;
 	u32 off;
 };
+
+/* Start cutting @off bytes into @sgt (@off is below its mapped length). */
+static void dmae_cut_seek(struct dmae_cut *c, struct sg_table *sgt, u64 off)
+{
+	c->sg = sgt->sgl;
+	while (off >= sg_dma_len(c->sg)) {
+		off -= sg_dma_len(c->sg);
+		c->sg = sg_next(c->sg);
+	}
+	c->off = off;
+}
+
+static bool dmae_ureq_fixed(struct dmae_ureq *req)
+{
+	return req->src_fixed || req->dst_fixed;
+}
+
+static void dmae_ureq_sync(struct dmae_ureq *req, bool for_device)
+{
+	struct device *dev = dmae_ctx_dev(req->ctx);
+	struct dmae_ubuf *b[] = { req->src_fixed, req->dst_fixed };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		if (!b[i])
+			continue;
+		if (for_device)
+			dma_sync_sgtable_for_device(dev, &b[i]->pin.sgt,
+						    DMA_BIDIRECTIONAL);
+		else
+			dma_sync_sgtable_for_cpu(dev, &b[i]->pin.sgt,
+						 DMA_BIDIRECTIONAL);
+	}
+}
 
 static unsigned int dmae_cut(struct dmae_cut *c, u32 len, struct dmae_seg *out,
 			     unsigned int max)
@@ -192,6 +165,11 @@ static void dmae_ureq_work(struct work_struct *work)
 	/* The device is done: unmap and unpin before anyone hears of it. */
 	dmae_unpin(dev, &req->dst);
 	dmae_unpin(dev, &req->src);
+	if (dmae_ureq_fixed(req)) {
+		dmae_ureq_sync(req, false);
+		if (atomic_dec_and_test(&ctx->buf_users))
+			wake_up_all(&ctx->idle);
+	}
 	if (!err) {
 		res = req->len;
 		if (req->op == DMAE_UOP_COMPARE) {
@@ -251,6 +229,11 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	struct dmae_cut cs = { .sg = req->src.sgt.sgl };
 	struct dmae_cut cd = { .sg = req->dst.sgt.sgl };
 
+	if (req->src_fixed)
+		dmae_cut_seek(&cs, &req->src_fixed->pin.sgt, req->src_off);
+	if (req->dst_fixed)
+		dmae_cut_seek(&cd, &req->dst_fixed->pin.sgt, req->dst_off);
+
 	for (i = 0; i < req->njobs; i++) {
 		struct dmae_job *job = &req->jobs[i];
 		struct dmae_seg *ss = &req->segs[2 * i * max_sg];
@@ -290,11 +273,22 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	return 0;
 }
 
-/* The CPU path: through a kernel buffer, for short plain copies. */
+/* The user address of a side: plain, or inside its registered buffer. */
+static u64 dmae_side_uaddr(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			   bool src)
+{
+	if (src && (sqe->flags & DMAE_SQE_FIXED_SRC))
+		return ctx->bufs[sqe->src_buf].uaddr + sqe->src;
+	if (!src && (sqe->flags & DMAE_SQE_FIXED_DST))
+		return ctx->bufs[sqe->dst_buf].uaddr + sqe->dst;
+	return src ? sqe->src : sqe->dst;
+}
+
+/* The CPU path: through a kernel buffer, for short copies. */
 static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
-	void __user *src = u64_to_user_ptr(sqe->src);
-	void __user *dst = u64_to_user_ptr(sqe->dst);
+	void __user *src = u64_to_user_ptr(dmae_side_uaddr(ctx, sqe, true));
+	void __user *dst = u64_to_user_ptr(dmae_side_uaddr(ctx, sqe, false));
 	u32 len = sqe->len, result = 0, i;
 	s32 res = len;
 	u8 *buf;
@@ -342,6 +336,13 @@ static bool dmae_ranges_overlap(u64 a, u64 b, u32 len)
 	return a < b + len && b < a + len;
 }
 
+/* A fixed side: the index names a buffer and the range lies inside it. */
+static bool dmae_fixed_ok(struct dmae_ctx *ctx, u16 idx, u64 off, u32 len)
+{
+	return idx < ctx->nbufs && off <= ctx->bufs[idx].len &&
+	       len <= ctx->bufs[idx].len - off;
+}
+
 /* Check an entry; 0 or the errno its completion carries. */
 static int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
@@ -353,17 +354,23 @@ static int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 		return -EINVAL;
 	if (sqe->resv0 || sqe->resv1 || sqe->resv2[0] || sqe->resv2[1])
 		return -EINVAL;
-	if (sqe->flags & (DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST))
-		return -EOPNOTSUPP;	/* no buffers can be registered yet */
 	if (sqe->opcode == DMAE_UOP_NOP)
-		return sqe->len ? -EINVAL : 0;
+		return sqe->len || sqe->flags ? -EINVAL : 0;
+	if ((sqe->flags & DMAE_SQE_FIXED_SRC) &&
+	    (sqe->opcode == DMAE_UOP_FILL ||
+	     !dmae_fixed_ok(ctx, sqe->src_buf, sqe->src, sqe->len)))
+		return -EINVAL;
+	if ((sqe->flags & DMAE_SQE_FIXED_DST) &&
+	    !dmae_fixed_ok(ctx, sqe->dst_buf, sqe->dst, sqe->len))
+		return -EINVAL;
 	if (!sqe->len || sqe->len > DMAE_UREQ_MAX_LEN)
 		return -EINVAL;
 	if (sqe->opcode == DMAE_UOP_COPY_CRC32C &&
 	    sqe->len > dmae_ureq_crc_max(dd))
 		return -E2BIG;
 	if (sqe->opcode != DMAE_UOP_FILL &&
-	    dmae_ranges_overlap(sqe->src, sqe->dst, sqe->len))
+	    dmae_ranges_overlap(dmae_side_uaddr(ctx, sqe, true),
+				dmae_side_uaddr(ctx, sqe, false), sqe->len))
 		return -EINVAL;
 	return 0;
 }
@@ -413,15 +420,31 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	req->njobs = njobs;
 	INIT_WORK(&req->work, dmae_ureq_work);
 
-	ret = dmae_pin(dev, &req->dst, sqe->dst, sqe->len,
-		       sqe->opcode != DMAE_UOP_COMPARE);
-	if (!ret && sqe->opcode != DMAE_UOP_FILL)
-		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, false);
+	if (sqe->flags & DMAE_SQE_FIXED_DST) {
+		req->dst_fixed = &ctx->bufs[sqe->dst_buf];
+		req->dst_off = sqe->dst;
+	} else {
+		ret = dmae_pin(dev, &req->dst, sqe->dst, sqe->len,
+			       sqe->opcode != DMAE_UOP_COMPARE, false);
+	}
+	if (!ret && (sqe->flags & DMAE_SQE_FIXED_SRC)) {
+		req->src_fixed = &ctx->bufs[sqe->src_buf];
+		req->src_off = sqe->src;
+	} else if (!ret && sqe->opcode != DMAE_UOP_FILL) {
+		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, false,
+			       false);
+	}
 	if (!ret) {
 		atomic_inc(&ctx->ud->inflight);
+		if (dmae_ureq_fixed(req)) {
+			atomic_inc(&ctx->buf_users);
+			dmae_ureq_sync(req, true);
+		}
 		ret = dmae_ureq_submit_jobs(req, sqe->pattern);
 		if (!ret)
 			return 0;
+		if (dmae_ureq_fixed(req))
+			atomic_dec(&ctx->buf_users);
 		atomic_dec(&ctx->ud->inflight);
 	}
 	dmae_unpin(dev, &req->dst);

@@ -204,6 +204,31 @@ int dmae_register_eventfd(struct dmae_ring *ring, int fd);
 /** dmae_unregister_eventfd() - stop signalling; 0 or -errno */
 int dmae_unregister_eventfd(struct dmae_ring *ring);
 
+struct iovec;
+
+/**
+ * dmae_register_buffers() - register buffers, for the *_fixed helpers
+ * @ring: the ring
+ * @iovs: the buffers (writable memory, 1 byte to 64 MiB each)
+ * @nr: how many (1 to 1024)
+ *
+ * The kernel pins them for as long as they are registered and maps them
+ * for the engine once; they count against RLIMIT_MEMLOCK.
+ *
+ * Return: 0 or -errno (-EBUSY: buffers are registered already; -ENOMEM:
+ * over the limit).
+ */
+int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
+			  unsigned nr);
+
+/**
+ * dmae_unregister_buffers() - release them; waits for copies using them
+ * @ring: the ring
+ *
+ * Return: 0, or -ENXIO if none are registered.
+ */
+int dmae_unregister_buffers(struct dmae_ring *ring);
+
 /** dmae_get_stats() - the ring's counters; 0 or -errno */
 int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st);
 
@@ -262,6 +287,69 @@ static inline void dmae_prep_copy_crc32c(struct dmae_sqe *sqe, void *dst,
 					 const void *src, unsigned len)
 {
 	dmae_prep_rw(sqe, DMAE_UOP_COPY_CRC32C, dst, src, len);
+}
+
+static inline void dmae_prep_fixed(struct dmae_sqe *sqe, uint8_t op,
+				   unsigned dst_buf, uint64_t dst_off,
+				   unsigned src_buf, uint64_t src_off,
+				   unsigned len, unsigned flags)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->flags = flags;
+	sqe->len = len;
+	sqe->dst_buf = dst_buf;
+	sqe->dst = dst_off;
+	sqe->src_buf = src_buf;
+	sqe->src = src_off;
+}
+
+/**
+ * dmae_prep_copy_fixed() - copy between registered buffers
+ * @sqe: the entry
+ * @dst_buf: index of the destination buffer
+ * @dst_off: offset in it
+ * @src_buf: index of the source buffer
+ * @src_off: offset in it
+ * @len: bytes
+ */
+static inline void dmae_prep_copy_fixed(struct dmae_sqe *sqe, unsigned dst_buf,
+					uint64_t dst_off, unsigned src_buf,
+					uint64_t src_off, unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_COPY, dst_buf, dst_off, src_buf, src_off,
+			len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
+}
+
+/** dmae_prep_fill_fixed() - fill part of a registered buffer */
+static inline void dmae_prep_fill_fixed(struct dmae_sqe *sqe, unsigned dst_buf,
+					uint64_t dst_off, uint64_t pattern,
+					unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_FILL, dst_buf, dst_off, 0, 0, len,
+			DMAE_SQE_FIXED_DST);
+	sqe->pattern = pattern;
+}
+
+/** dmae_prep_compare_fixed() - compare parts of registered buffers */
+static inline void dmae_prep_compare_fixed(struct dmae_sqe *sqe,
+					   unsigned a_buf, uint64_t a_off,
+					   unsigned b_buf, uint64_t b_off,
+					   unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_COMPARE, b_buf, b_off, a_buf, a_off,
+			len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
+}
+
+/** dmae_prep_copy_crc32c_fixed() - copy with CRC32C between registered buffers */
+static inline void dmae_prep_copy_crc32c_fixed(struct dmae_sqe *sqe,
+					       unsigned dst_buf,
+					       uint64_t dst_off,
+					       unsigned src_buf,
+					       uint64_t src_off, unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_COPY_CRC32C, dst_buf, dst_off, src_buf,
+			src_off, len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
 }
 
 /** dmae_sqe_set_data() - the value the completion carries back */

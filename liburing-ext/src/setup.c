@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -142,6 +143,19 @@ int dmae_register_eventfd(struct dmae_ring *ring, int fd)
 int dmae_unregister_eventfd(struct dmae_ring *ring)
 {
 	return ioctl(ring->fd, DMAE_IOC_UNREGISTER_EVENTFD) < 0 ? -errno : 0;
+}
+
+int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
+			  unsigned nr)
+{
+	struct dmae_buf_reg reg = { .iovs = (uintptr_t)iovs, .nr = nr };
+
+	return ioctl(ring->fd, DMAE_IOC_REGISTER_BUFFERS, &reg) < 0 ? -errno : 0;
+}
+
+int dmae_unregister_buffers(struct dmae_ring *ring)
+{
+	return ioctl(ring->fd, DMAE_IOC_UNREGISTER_BUFFERS) < 0 ? -errno : 0;
 }
 
 int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st)

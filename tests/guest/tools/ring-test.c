@@ -18,7 +18,12 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -445,8 +450,8 @@ static void test_bad_entries(struct dmae_ring *ring)
 	bad_entry(ring, "unknown opcode", p_op, -EINVAL);
 	bad_entry(ring, "unknown flag", p_flags, -EINVAL);
 	bad_entry(ring, "reserved field set", p_resv, -EINVAL);
-	bad_entry(ring, "registered buffer (not offered yet)", p_fixed,
-		  -EOPNOTSUPP);
+	bad_entry(ring, "registered buffer, none registered", p_fixed,
+		  -EINVAL);
 	bad_entry(ring, "NOP with a length", p_nop_len, -EINVAL);
 }
 
@@ -524,6 +529,128 @@ static void test_garbage_tail(void)
 	dmae_queue_exit(&ring);
 }
 
+static bool range_is(const uint8_t *p, size_t n, uint8_t v)
+{
+	while (n--)
+		if (*p++ != v)
+			return false;
+	return true;
+}
+
+static void test_fixed(void)
+{
+	const size_t len = 4 << 20, n = (1 << 20) + 123;
+	uint8_t *a = alloc_buf(len), *b = alloc_buf(len), *ro;
+	struct iovec iov[2] = { { a, len }, { b, len } };
+	struct dmae_ring ring;
+	struct dmae_sqe *sqe;
+	bool ok;
+
+	if (dmae_queue_init_dev(dev, 16, &ring, 0)) {
+		tap(false, "ring for registered buffers");
+		return;
+	}
+	tap(ring.features & DMAE_FEAT_FIXED_BUFS, "the ring offers registered buffers");
+	fill_random(a, len);
+	memset(b, POISON, len);
+	tap(dmae_register_buffers(&ring, iov, 2) == 0,
+	    "register two 4 MiB buffers");
+	tap(dmae_register_buffers(&ring, iov, 2) == -EBUSY,
+	    "a second registration: EBUSY");
+
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 1, 4101, 0, 777, n);
+	ok = run_one(&ring, NULL) == (int)n && !memcmp(a + 777, b + 4101, n) &&
+	     range_is(b, 4101, POISON) &&
+	     range_is(b + 4101 + n, len - 4101 - n, POISON);
+	tap(ok, "copy %zu bytes between registered buffers at offsets, guards intact", n);
+
+	dmae_prep_fill_fixed(dmae_get_sqe(&ring), 1, 3, 0x4141414141414141ULL, 10);
+	tap(run_one(&ring, NULL) == 10 && range_is(b + 3, 10, 0x41) &&
+	    b[2] == POISON && b[13] == POISON,
+	    "fill part of a registered buffer, nothing around it");
+
+	/* A registered source, a plain destination */
+	sqe = dmae_get_sqe(&ring);
+	dmae_prep_copy(sqe, b + 2 * n + 8192, NULL, 5000);
+	sqe->flags = DMAE_SQE_FIXED_SRC;
+	sqe->src_buf = 0;
+	sqe->src = 100;
+	tap(run_one(&ring, NULL) == 5000 && !memcmp(a + 100, b + 2 * n + 8192, 5000),
+	    "registered source, plain destination");
+
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 2, 0, 0, 0, 100);
+	tap(run_one(&ring, NULL) == -EINVAL, "buffer index beyond the table: EINVAL");
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 1, len - 50, 0, 0, 100);
+	tap(run_one(&ring, NULL) == -EINVAL, "range past the buffer's end: EINVAL");
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 1, 0, 0, 0xffffffffffffff00ULL, 0x200);
+	tap(run_one(&ring, NULL) == -EINVAL, "offset that wraps: EINVAL");
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 0, 100, 0, 0, 200);
+	tap(run_one(&ring, NULL) == -EINVAL, "overlap inside one buffer: EINVAL");
+	sqe = dmae_get_sqe(&ring);
+	dmae_prep_fill_fixed(sqe, 1, 0, 0, 10);
+	sqe->flags |= DMAE_SQE_FIXED_SRC;
+	tap(run_one(&ring, NULL) == -EINVAL, "FILL with a registered source: EINVAL");
+
+	tap(dmae_unregister_buffers(&ring) == 0, "unregister");
+	tap(dmae_unregister_buffers(&ring) == -ENXIO, "unregister again: ENXIO");
+	dmae_prep_copy_fixed(dmae_get_sqe(&ring), 1, 0, 0, 0, 100);
+	tap(run_one(&ring, NULL) == -EINVAL, "a registered copy after unregister: EINVAL");
+
+	ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	iov[0] = (struct iovec){ ro, 8192 };
+	tap(dmae_register_buffers(&ring, iov, 1) == -EFAULT,
+	    "registering read-only memory: EFAULT");
+	tap(dmae_register_buffers(&ring, iov, 0) == -EINVAL, "registering 0 buffers: EINVAL");
+	tap(dmae_register_buffers(&ring, iov, 2000) == -EINVAL,
+	    "registering 2000 buffers: EINVAL");
+	iov[0] = (struct iovec){ a, 0 };
+	tap(dmae_register_buffers(&ring, iov, 1) == -EINVAL,
+	    "registering an empty buffer: EINVAL");
+	dmae_queue_exit(&ring);
+	munmap(ro, 8192);
+	munmap(a, len);
+	munmap(b, len);
+}
+
+/* In a child without CAP_IPC_LOCK: RLIMIT_MEMLOCK bounds registration. */
+static int memlock_child(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl = { 65536, 65536 };
+	uint8_t *a = alloc_buf(1 << 20);
+	struct iovec iov = { a, 1 << 20 };
+	struct dmae_ring ring;
+
+	if (syscall(SYS_capget, &h, d))
+		return 10;
+	d[0].effective &= ~(1U << CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &h, d) || setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 11;
+	if (dmae_queue_init_dev(dev, 8, &ring, 0))
+		return 12;
+	if (dmae_register_buffers(&ring, &iov, 1) != -ENOMEM)
+		return 13;
+	iov.iov_len = 32768;
+	if (dmae_register_buffers(&ring, &iov, 1))
+		return 14;
+	dmae_queue_exit(&ring);
+	return 0;
+}
+
+static void test_memlock(void)
+{
+	int st = -1;
+	pid_t p = fork();
+
+	if (!p)
+		_exit(memlock_child());
+	waitpid(p, &st, 0);
+	tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "without CAP_IPC_LOCK, RLIMIT_MEMLOCK (64 KiB) refuses 1 MiB with ENOMEM and allows 32 KiB (exit %d)",
+	    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* --stress: 4 copies of 4 MiB in flight, checked, for @secs seconds. */
 static int stress(double secs)
 {
@@ -589,12 +716,15 @@ int main(int argc, char **argv)
 	test_hugepage_and_file(&ring);
 	test_bad_entries(&ring);
 	ret = dmae_get_stats(&ring, &st);
-	tap(!ret && st.submitted == st.completed && st.errors == 13,
+	tap(!ret && st.submitted == st.completed && st.errors == 13 &&
+	    st.bytes > (64 << 20),
 	    "stats: %llu submitted, %llu completed, %llu errors",
 	    (unsigned long long)st.submitted,
 	    (unsigned long long)st.completed, (unsigned long long)st.errors);
 	dmae_queue_exit(&ring);
 	test_cpu_path();
+	test_fixed();
+	test_memlock();
 	test_overflow_eventfd_poll();
 	test_bad_setup();
 	test_garbage_tail();

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-engine: user memory for the shared rings. Pinning with
+ * pin_user_pages_fast() (FOLL_PIN; writable for a destination), an
+ * sg_table over the pages, a streaming DMA mapping; and registered
+ * buffers: pinned long-term and mapped once, charged to RLIMIT_MEMLOCK,
+ * referred to by index and offset, released only when no request uses
+ * them.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "dmae.h"
+#include "dmae_cdev.h"
+
+#define DMAE_MAX_BUFS	1024
+
+/**
+ * dmae_unpin() - unmap and unpin; the destination's pages are dirtied
+ * @dev: the device they were mapped for
+ * @p: the memory; zeroed afterwards
+ */
+void dmae_unpin(struct device *dev, struct dmae_upin *p)
+{
+	if (p->mapped)
+		dma_unmap_sgtable(dev, &p->sgt, p->dir, 0);
+	if (p->sgt.sgl)
+		sg_free_table(&p->sgt);
+	if (p->npages) {
+		if (p->dir != DMA_TO_DEVICE)
+			unpin_user_pages_dirty_lock(p->pages, p->npages, true);
+		else
+			unpin_user_pages(p->pages, p->npages);
+	}
+	kvfree(p->pages);
+	memset(p, 0, sizeof(*p));
+}
+
+/**
+ * dmae_pin() - pin user memory and map it for the device
+ * @dev: the device
+ * @p: filled in; dmae_unpin() undoes it, also after a failure
+ * @uaddr: user address
+ * @len: bytes
+ * @write: the device writes it (FOLL_WRITE)
+ * @longterm: for a registered buffer: FOLL_LONGTERM, mapped both ways
+ *
+ * Return: 0; -EFAULT for memory that is not there (or not writable when
+ * @write); -ENOMEM.
+ */
+int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
+	     bool write, bool longterm)
+{
+	unsigned int gup = (write ? FOLL_WRITE : 0) |
+			   (longterm ? FOLL_LONGTERM : 0);
+	unsigned long off = uaddr & ~PAGE_MASK;
+	int got, ret;
+
+	if (uaddr + len < uaddr || uaddr + len > TASK_SIZE)
+		return -EFAULT;
+	if (!access_ok(u64_to_user_ptr(uaddr), len))
+		return -EFAULT;
+	p->dir = longterm ? DMA_BIDIRECTIONAL :
+		 write ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	p->longterm = longterm;
+	p->npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
+	if (!p->pages) {
+		p->npages = 0;
+		return -ENOMEM;
+	}
+	got = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages, gup,
+				  p->pages);
+	if (got != p->npages) {
+		if (got > 0)
+			unpin_user_pages(p->pages, got);
+		p->npages = 0;
+		return got < 0 ? got : -EFAULT;
+	}
+	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, off, len,
+					GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = dma_map_sgtable(dev, &p->sgt, p->dir, 0);
+	if (ret)
+		return ret;
+	p->mapped = true;
+	return 0;
+}
+
+static void dmae_free_bufs(struct dmae_ctx *ctx, struct dmae_ubuf *bufs,
+			   u32 n)
+{
+	struct device *dev = dmae_dma_dev(ctx->ud->dd);
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		dmae_unpin(dev, &bufs[i].pin);
+	kvfree(bufs);
+}
+
+/**
+ * dmae_register_buffers() - DMAE_IOC_REGISTER_BUFFERS
+ * @ctx: the context; its lock held
+ * @arg: struct dmae_buf_reg
+ *
+ * Each iovec (1 to 64 MiB, writable memory) is pinned long-term and mapped
+ * once. The pages are charged to the process's RLIMIT_MEMLOCK (as
+ * io_uring does; CAP_IPC_LOCK lifts the limit).
+ *
+ * Return: 0; -EBUSY if buffers are registered already; -EINVAL for a bad
+ * count, length or reserved field; -EFAULT; -ENOMEM (also over the limit).
+ */
+int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
+{
+	struct device *dev = dmae_dma_dev(ctx->ud->dd);
+	unsigned long pages = 0;
+	struct dmae_buf_reg reg;
+	struct dmae_ubuf *bufs;
+	struct iovec *iov;
+	u32 i;
+	int ret;
+
+	if (copy_from_user(&reg, arg, sizeof(reg)))
+		return -EFAULT;
+	if (!reg.nr || reg.nr > DMAE_MAX_BUFS || reg.resv)
+		return -EINVAL;
+	if (ctx->nbufs)
+		return -EBUSY;
+	iov = memdup_user(u64_to_user_ptr(reg.iovs), reg.nr * sizeof(*iov));
+	if (IS_ERR(iov))
+		return PTR_ERR(iov);
+	for (i = 0; i < reg.nr; i++) {
+		u64 base = (uintptr_t)iov[i].iov_base;
+
+		if (!iov[i].iov_len || iov[i].iov_len > DMAE_UREQ_MAX_LEN ||
+		    base + iov[i].iov_len < base) {
+			kfree(iov);
+			return -EINVAL;
+		}
+		pages += DIV_ROUND_UP((base & ~PAGE_MASK) + iov[i].iov_len,
+				      PAGE_SIZE);
+	}
+	ret = account_locked_vm(current->mm, pages, true);
+	if (ret) {
+		kfree(iov);
+		return ret;
+	}
+	bufs = kvcalloc(reg.nr, sizeof(*bufs), GFP_KERNEL);
+	ret = bufs ? 0 : -ENOMEM;
+	for (i = 0; !ret && i < reg.nr; i++) {
+		bufs[i].uaddr = (uintptr_t)iov[i].iov_base;
+		bufs[i].len = iov[i].iov_len;
+		ret = dmae_pin(dev, &bufs[i].pin, bufs[i].uaddr, bufs[i].len,
+			       true, true);
+	}
+	kfree(iov);
+	if (ret) {
+		if (bufs)
+			dmae_free_bufs(ctx, bufs, reg.nr);
+		account_locked_vm(current->mm, pages, false);
+		return ret;
+	}
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	ctx->locked_pages = pages;
+	ctx->bufs = bufs;
+	ctx->nbufs = reg.nr;
+	return 0;
+}
+
+/**
+ * dmae_unregister_buffers() - release the registered buffers
+ * @ctx: the context; its lock held (no new request can take a buffer)
+ *
+ * Waits until no request in flight uses them.
+ *
+ * Return: 0, or -ENXIO if none are registered.
+ */
+int dmae_unregister_buffers(struct dmae_ctx *ctx)
+{
+	if (!ctx->nbufs)
+		return -ENXIO;
+	wait_event(ctx->idle, !atomic_read(&ctx->buf_users));
+	dmae_free_bufs(ctx, ctx->bufs, ctx->nbufs);
+	account_locked_vm(ctx->mm, ctx->locked_pages, false);
+	mmdrop(ctx->mm);
+	ctx->mm = NULL;
+	ctx->locked_pages = 0;
+	ctx->bufs = NULL;
+	ctx->nbufs = 0;
+	return 0;
+}
