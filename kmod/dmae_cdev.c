@@ -134,6 +134,14 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	if (res < 0)
 		ctx->stats.errors++;
 	ctx->stats.bytes += moved;
+	spin_lock(&ctx->ud->stats_lock);
+	ctx->ud->stats.completed++;
+	ctx->ud->stats.errors += res < 0;
+	ctx->ud->stats.bytes += moved;
+	ctx->ud->stats.cpu_ops += !!(cflags & DMAE_CQE_F_CPU);
+	ctx->ud->stats.overflowed = max(ctx->ud->stats.overflowed,
+					(u64)ctx->stats.overflowed);
+	spin_unlock(&ctx->ud->stats_lock);
 	idle = !--ctx->inflight;
 	if (ctx->evfd)
 		eventfd_signal(ctx->evfd, 1);
@@ -229,6 +237,9 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		return -EFAULT;
 	}
 	ctx->setup_done = true;
+	spin_lock_irq(&ctx->ud->stats_lock);
+	ctx->ud->contexts++;
+	spin_unlock_irq(&ctx->ud->stats_lock);
 	return 0;
 }
 
@@ -262,6 +273,9 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 		head++;
 		n++;
 		ctx->stats.submitted++;
+		spin_lock_irqsave(&ctx->ud->stats_lock, flags);
+		ctx->ud->stats.submitted++;
+		spin_unlock_irqrestore(&ctx->ud->stats_lock, flags);
 		ret = dmae_ureq_start(ctx, &sqe);
 		if (ret) {
 			/* No memory: the entry completes with the error. */
@@ -555,6 +569,7 @@ int dmae_udev_register(struct dmae_dev *dd, int id)
 	ud->misc.mode = 0600;
 	ud->dd = dd;
 	init_rwsem(&ud->sem);
+	spin_lock_init(&ud->stats_lock);
 	init_waitqueue_head(&ud->idle);
 	kref_init(&ud->ref);
 	ret = misc_register(&ud->misc);
@@ -588,3 +603,33 @@ void dmae_udev_unregister(struct dmae_dev *dd)
 	dd->udev = NULL;
 	kref_put(&ud->ref, dmae_udev_release_ref);
 }
+
+static ssize_t ring_stats_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct dmae_dev *dd = dev_get_drvdata(dev);
+	struct dmae_udev *ud = dd->udev;
+	struct dmae_ctx_stats st;
+	u64 contexts;
+
+	if (!ud)
+		return -ENODEV;
+	spin_lock_irq(&ud->stats_lock);
+	st = ud->stats;
+	contexts = ud->contexts;
+	spin_unlock_irq(&ud->stats_lock);
+	return sysfs_emit(buf,
+			  "contexts %llu submitted %llu completed %llu errors %llu bytes %llu cpu_ops %llu max_overflow %llu\n",
+			  contexts, st.submitted, st.completed, st.errors,
+			  st.bytes, st.cpu_ops, st.overflowed);
+}
+static DEVICE_ATTR_RO(ring_stats);
+
+static struct attribute *dmae_ring_attrs[] = {
+	&dev_attr_ring_stats.attr,
+	NULL
+};
+
+const struct attribute_group dmae_ring_attr_group = {
+	.attrs = dmae_ring_attrs,
+};

@@ -55,6 +55,9 @@ struct dmae_ubuf {
  * @idle: woken when @inflight reaches 0
  * @next_chan: spreads contexts over the channels
  * @ref: one for the driver, one per open file
+ * @stats: the counters of every context there was, summed
+ * @stats_lock: protects @stats
+ * @contexts: contexts set up so far
  */
 struct dmae_udev {
 	struct miscdevice misc;
@@ -66,6 +69,9 @@ struct dmae_udev {
 	wait_queue_head_t idle;
 	atomic_t next_chan;
 	struct kref ref;
+	struct dmae_ctx_stats stats;
+	spinlock_t stats_lock;	/* @stats */
+	u64 contexts;
 };
 
 /**
@@ -140,6 +146,7 @@ struct dmae_ctx {
 #define DMAE_CQ_CQES		192
 
 /* dmae_cdev.c */
+extern const struct attribute_group dmae_ring_attr_group;
 int dmae_udev_register(struct dmae_dev *dd, int id);
 void dmae_udev_unregister(struct dmae_dev *dd);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,

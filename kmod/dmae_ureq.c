@@ -326,6 +326,7 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	spin_lock_irq(&ctx->cq_lock);
 	ctx->stats.cpu_ops++;
 	spin_unlock_irq(&ctx->cq_lock);
+	/* the device's cpu_ops count is kept by dmae_ctx_post() */
 	dmae_ctx_post(ctx, sqe->user_data, res, DMAE_CQE_F_CPU, result,
 		      res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
 	return 0;

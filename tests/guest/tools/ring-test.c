@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -651,6 +653,70 @@ static void test_memlock(void)
 	    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_signal_and_close(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	const size_t len = 4 << 20;
+	uint8_t *src = alloc_buf(8 * len), *dst = alloc_buf(8 * len);
+	struct dmae_ring ring;
+	struct dmae_cqe *cqe;
+	unsigned i;
+	int ret;
+
+	if (dmae_queue_init_dev(dev, 8, &ring, 0)) {
+		tap(false, "ring for the signal test");
+		return;
+	}
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	ret = dmae_wait_cqe(&ring, &cqe);
+	tap(ret == -EINTR, "a signal interrupts a wait with EINTR (%d)", ret);
+
+	/* Close with 32 MiB in flight: close waits, so the data is there. */
+	fill_random(src, 8 * len);
+	memset(dst, 0, 8 * len);
+	for (i = 0; i < 8; i++)
+		dmae_prep_copy(dmae_get_sqe(&ring), dst + i * len, src + i * len,
+			       len);
+	ret = dmae_submit(&ring);
+	dmae_queue_exit(&ring);
+	tap(ret == 8 && !memcmp(src, dst, 8 * len),
+	    "closing with 8 copies in flight waits for them (data complete after close)");
+	munmap(src, 8 * len);
+	munmap(dst, 8 * len);
+}
+
+static int stress(double secs);
+
+static void *stress_thread(void *arg)
+{
+	return (void *)(intptr_t)stress(*(double *)arg);
+}
+
+/* --threads N SECONDS: N threads, each with its own ring, all checked. */
+static int threads(int n, double secs)
+{
+	pthread_t t[16];
+	void *rc;
+	int i, bad = 0;
+
+	if (n < 1 || n > 16)
+		return 2;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, stress_thread, &secs))
+			return 1;
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], &rc);
+		bad += rc != NULL;
+	}
+	return bad ? 1 : 0;
+}
+
 /* --stress: 4 copies of 4 MiB in flight, checked, for @secs seconds. */
 static int stress(double secs)
 {
@@ -658,12 +724,14 @@ static int stress(double secs)
 	uint8_t *src = alloc_buf(4 * len), *dst = alloc_buf(4 * len);
 	struct dmae_ring ring;
 	struct dmae_cqe *cqe;
-	unsigned rounds = 0, i;
+	unsigned rounds = 0;
+	size_t i;
 	time_t end = time(NULL) + (time_t)secs;
 
 	if (!src || !dst || dmae_queue_init_dev(dev, 8, &ring, 0))
 		return 1;
-	fill_random(src, 4 * len);
+	for (i = 0; i < 4 * len; i++)
+		src[i] = i * 31 + (i >> 12);
 	do {
 		memset(dst, 0, 4 * len);
 		for (i = 0; i < 4; i++)
@@ -694,9 +762,15 @@ int main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: ring-test [DEVICE]\n"
 		       "       ring-test --stress SECONDS [DEVICE]\n"
+		       "       ring-test --threads N SECONDS [DEVICE]\n"
 		       "Tests the shared ring (TAP output), or keeps 4 checked\n"
 		       "4 MiB copies in flight for SECONDS (exit 0 if all good).\n");
 		return 0;
+	}
+	if (argc > 3 && !strcmp(argv[1], "--threads")) {
+		if (argc > 4)
+			dev = argv[4];
+		return threads(atoi(argv[2]), atof(argv[3]));
 	}
 	if (argc > 2 && !strcmp(argv[1], "--stress")) {
 		if (argc > 3)
@@ -726,6 +800,7 @@ int main(int argc, char **argv)
 	test_fixed();
 	test_memlock();
 	test_overflow_eventfd_poll();
+	test_signal_and_close();
 	test_bad_setup();
 	test_garbage_tail();
 	return failures ? 1 : 0;
