@@ -139,8 +139,8 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	ctx->ud->stats.errors += res < 0;
 	ctx->ud->stats.bytes += moved;
 	ctx->ud->stats.cpu_ops += !!(cflags & DMAE_CQE_F_CPU);
-	ctx->ud->stats.overflowed = max(ctx->ud->stats.overflowed,
-					(u64)ctx->stats.overflowed);
+	ctx->ud->stats.overflowed = max_t(u64, ctx->ud->stats.overflowed,
+					  ctx->stats.overflowed);
 	spin_unlock(&ctx->ud->stats_lock);
 	idle = !--ctx->inflight;
 	if (ctx->evfd)
