@@ -59,7 +59,7 @@ $(LIBDMAE): $(LIBDMAE_DEPS)
 
 $(GUEST_BIN)/%: %.c $(LIBDMAE) | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
-	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -pthread
+	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -luring -pthread
 
 libdmae: $(LIBDMAE)
 

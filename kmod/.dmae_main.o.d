@@ -566,6 +566,8 @@ dmae_main.o: /work/main/kmod/dmae_main.c \
  /work/main/kmod/../qemu-device/dma_engine_regs.h \
  /work/main/kmod/dmae_engine.h /work/main/kmod/dmae_cdev.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/eventfd.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/io_uring.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/io_uring.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/miscdevice.h \
  /usr/src/linux-headers-6.1.0-56-common/include/uapi/linux/major.h \
  /work/main/kmod/../uapi/dmae_uring.h

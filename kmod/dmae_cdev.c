@@ -79,6 +79,8 @@ static bool dmae_flush_overflow(struct dmae_ctx *ctx)
 	unsigned long flags;
 	bool posted = false;
 
+	if (!READ_ONCE(ctx->noverflow))
+		return false;
 	spin_lock_irqsave(&ctx->cq_lock, flags);
 	list_for_each_entry_safe(o, tmp, &ctx->overflow, node) {
 		if (!dmae_cq_write(ctx, &o->cqe))
@@ -147,8 +149,9 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 		eventfd_signal(ctx->evfd, 1);
 	spin_unlock_irqrestore(&ctx->cq_lock, flags);
 
-	wake_up_all(&ctx->wait);
-	if (idle)
+	if (wq_has_sleeper(&ctx->wait))
+		wake_up_all(&ctx->wait);
+	if (idle && wq_has_sleeper(&ctx->idle))
 		wake_up_all(&ctx->idle);
 }
 
@@ -161,9 +164,7 @@ static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
 
 static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 {
-	struct dmae_dev *dd = ctx->ud->dd;
 	struct dmae_uring_params p;
-	unsigned int i;
 
 	if (ctx->setup_done)
 		return -EBUSY;
@@ -227,8 +228,6 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cq_off.ring_entries = DMAE_RING_ENTRIES;
 	p.cq_off.overflow = DMAE_RING_FLAGS;
 	p.cq_off.cqes = DMAE_CQ_CQES;
-	i = atomic_inc_return(&ctx->ud->next_chan);
-	ctx->ch = dmae_get_chan(dd, i % dmae_num_chans(dd));
 	if (copy_to_user(arg, &p, sizeof(p))) {
 		dmae_ctx_free_rings(ctx);
 		ctx->sq_ring = NULL;
@@ -273,19 +272,23 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 		head++;
 		n++;
 		ctx->stats.submitted++;
-		spin_lock_irqsave(&ctx->ud->stats_lock, flags);
-		ctx->ud->stats.submitted++;
-		spin_unlock_irqrestore(&ctx->ud->stats_lock, flags);
-		ret = dmae_ureq_start(ctx, &sqe);
+		ret = dmae_ureq_start(ctx, &sqe, NULL, NULL);
 		if (ret) {
-			/* No memory: the entry completes with the error. */
+			/* It failed at once: its completion says why. */
 			dmae_ctx_post(ctx, sqe.user_data, ret, 0, 0, 0);
+			if (ret != -ENOMEM) {
+				ret = 0;
+				continue;
+			}
 			break;
 		}
 	}
 	ctx->sq_head = head;
 	/* Entries copied out before their slots are given back. */
 	smp_store_release(dmae_ring_u32(ctx->sq_ring, DMAE_RING_HEAD), head);
+	spin_lock_irqsave(&ctx->ud->stats_lock, flags);
+	ctx->ud->stats.submitted += n;
+	spin_unlock_irqrestore(&ctx->ud->stats_lock, flags);
 	dmae_issue(ctx->ch);
 	*taken = n;
 	return n ? 0 : ret;
@@ -420,8 +423,7 @@ static long dmae_cdev_ioctl(struct file *file, unsigned int cmd,
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	case DMAE_IOC_REGISTER_BUFFERS:
 	case DMAE_IOC_UNREGISTER_BUFFERS:
-		if (!ctx->setup_done)
-			return -EBADFD;
+		/* No rings needed: io_uring users register buffers too. */
 		down_read(&ctx->ud->sem);
 		mutex_lock(&ctx->lock);
 		if (ctx->ud->dead)
@@ -500,6 +502,9 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 		return -ENODEV;
 	}
 	kref_get(&ud->ref);
+	/* Contexts take the engine's channels in turn. */
+	ctx->ch = dmae_get_chan(ud->dd, atomic_inc_return(&ud->next_chan) %
+				dmae_num_chans(ud->dd));
 	up_read(&ud->sem);
 	ctx->ud = ud;
 	atomic_set(&ctx->buf_users, 0);
@@ -543,6 +548,7 @@ static const struct file_operations dmae_cdev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = dmae_cdev_mmap,
 	.poll = dmae_cdev_poll,
+	.uring_cmd = dmae_uring_cmd,
 	.llseek = noop_llseek,
 };
 

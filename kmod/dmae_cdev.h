@@ -6,6 +6,7 @@
 #define _DMAE_CDEV_H
 
 #include <linux/eventfd.h>
+#include <linux/io_uring.h>
 #include <linux/miscdevice.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
@@ -165,8 +166,28 @@ void dmae_unpin(struct device *dev, struct dmae_upin *p);
 int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg);
 int dmae_unregister_buffers(struct dmae_ctx *ctx);
 
+/**
+ * typedef dmae_done_fn - how a request reports its outcome
+ * @ctx: the context
+ * @arg: the caller's, from dmae_ureq_start()
+ * @user_data: the entry's
+ * @res: bytes or -errno
+ * @result: COMPARE offset or CRC32C
+ * @cflags: DMAE_CQE_F_*
+ * @moved: bytes moved, for the counters
+ *
+ * Called once, in process context, after the pages are unpinned.
+ */
+typedef void (*dmae_done_fn)(struct dmae_ctx *ctx, void *arg, u64 user_data,
+			     s32 res, u32 result, u32 cflags, u32 moved);
+
 /* dmae_ureq.c */
-int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
+int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
+int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+		    dmae_done_fn done, void *arg);
 u32 dmae_ureq_crc_max(struct dmae_dev *dd);
+
+/* dmae_ucmd.c */
+int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
 
 #endif /* _DMAE_CDEV_H */

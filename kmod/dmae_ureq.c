@@ -34,6 +34,8 @@
  * @dst_fixed: the destination's registered buffer, if any
  * @src_off: offset in @src_fixed
  * @dst_off: offset in @dst_fixed
+ * @done: reports the outcome (NULL: post it to the context's CQ)
+ * @arg: for @done
  * @pending: jobs not yet done
  * @njobs: jobs
  * @segs: the SG pieces of all jobs, two runs of max_sg per job
@@ -51,11 +53,23 @@ struct dmae_ureq {
 	struct dmae_ubuf *dst_fixed;
 	u64 src_off;
 	u64 dst_off;
+	dmae_done_fn done;
+	void *arg;
 	atomic_t pending;
 	unsigned int njobs;
 	struct dmae_seg *segs;
 	struct dmae_job jobs[];
 };
+
+static void dmae_finish(struct dmae_ctx *ctx, dmae_done_fn done, void *arg,
+			u64 user_data, s32 res, u32 result, u32 cflags,
+			u32 moved)
+{
+	if (done)
+		done(ctx, arg, user_data, res, result, cflags, moved);
+	else
+		dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
+}
 
 static struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
 {
@@ -192,8 +206,8 @@ static void dmae_ureq_work(struct work_struct *work)
 	 */
 	if (atomic_dec_and_test(&ud->inflight))
 		wake_up_all(&ud->idle);
-	dmae_ctx_post(ctx, req->user_data, res, 0, result,
-		      !err && req->op != DMAE_UOP_COMPARE ? req->len : 0);
+	dmae_finish(ctx, req->done, req->arg, req->user_data, res, result, 0,
+		    !err && req->op != DMAE_UOP_COMPARE ? req->len : 0);
 	kvfree(req->segs);
 	kfree(req);
 }
@@ -285,7 +299,8 @@ static u64 dmae_side_uaddr(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 }
 
 /* The CPU path: through a kernel buffer, for short copies. */
-static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			 dmae_done_fn done, void *arg)
 {
 	void __user *src = u64_to_user_ptr(dmae_side_uaddr(ctx, sqe, true));
 	void __user *dst = u64_to_user_ptr(dmae_side_uaddr(ctx, sqe, false));
@@ -327,8 +342,8 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	ctx->stats.cpu_ops++;
 	spin_unlock_irq(&ctx->cq_lock);
 	/* the device's cpu_ops count is kept by dmae_ctx_post() */
-	dmae_ctx_post(ctx, sqe->user_data, res, DMAE_CQE_F_CPU, result,
-		      res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
+	dmae_finish(ctx, done, arg, sqe->user_data, res, result, DMAE_CQE_F_CPU,
+		    res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
 	return 0;
 }
 
@@ -344,8 +359,14 @@ static bool dmae_fixed_ok(struct dmae_ctx *ctx, u16 idx, u64 off, u32 len)
 	       len <= ctx->bufs[idx].len - off;
 }
 
-/* Check an entry; 0 or the errno its completion carries. */
-static int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+/**
+ * dmae_sqe_check() - check an entry before it is started
+ * @ctx: its context
+ * @sqe: the entry, already copied into the kernel
+ *
+ * Return: 0, or the errno its completion carries.
+ */
+int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
 	struct dmae_dev *dd = ctx->ud->dd;
 
@@ -377,18 +398,20 @@ static int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 }
 
 /**
- * dmae_ureq_start() - take one submission entry
+ * dmae_ureq_start() - start one entry
  * @ctx: the context
- * @sqe: the entry, copied out of the shared ring
+ * @sqe: the entry, copied out of the shared ring or the io_uring SQE
+ * @done: reports the outcome; NULL posts it to the context's CQ
+ * @arg: for @done
  *
- * Checks the entry and starts it. Whatever happens, exactly one completion
- * is posted for it, now (errors, NOP, the CPU path) or when the engine is
- * done.
+ * Checks the entry and starts it. NOP and the CPU path are done at once;
+ * the engine's requests complete later, from a work item.
  *
- * Return: 0, or a negative errno if the context must stop taking entries
- * (no memory).
+ * Return: 0 when @done will be called exactly once (maybe already); a
+ * negative errno, without calling @done, when the entry fails at once.
  */
-int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+		    dmae_done_fn done, void *arg)
 {
 	struct dmae_dev *dd = ctx->ud->dd;
 	struct device *dev = dmae_dma_dev(dd);
@@ -397,12 +420,14 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	int ret;
 
 	ret = dmae_sqe_check(ctx, sqe);
-	if (ret || sqe->opcode == DMAE_UOP_NOP) {
-		dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (sqe->opcode == DMAE_UOP_NOP) {
+		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 		return 0;
 	}
 	if (sqe->len < ctx->cpu_threshold && !(sqe->flags & DMAE_SQE_NO_CPU))
-		return dmae_ureq_cpu(ctx, sqe);
+		return dmae_ureq_cpu(ctx, sqe, done, arg);
 
 	njobs = DIV_ROUND_UP(sqe->len, dmae_job_bytes(dd));
 	req = kzalloc(struct_size(req, jobs, njobs), GFP_KERNEL);
@@ -415,6 +440,8 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 		return -ENOMEM;
 	}
 	req->ctx = ctx;
+	req->done = done;
+	req->arg = arg;
 	req->user_data = sqe->user_data;
 	req->op = sqe->opcode;
 	req->len = sqe->len;
@@ -452,6 +479,5 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	dmae_unpin(dev, &req->src);
 	kvfree(req->segs);
 	kfree(req);
-	dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
-	return 0;
+	return ret;
 }

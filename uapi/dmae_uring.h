@@ -200,6 +200,28 @@ struct dmae_ctx_stats {
 	__u64	overflowed;
 };
 
+/*
+ * The same operations from a stock io_uring: IORING_OP_URING_CMD on a file
+ * of /dev/dma_engineN, with sqe->cmd_op one of these. The operation is a
+ * struct dmae_sqe (its user_data is not used; io_uring's is). cqe->res is
+ * what dmae_cqe.res would be; with IORING_SETUP_CQE32, big_cqe[0] holds
+ * dmae_cqe.result in bits 31:0 and dmae_cqe.flags in bits 63:32.
+ */
+#define DMAE_UCMD_SUBMIT	0x01	/* struct dmae_sqe in sqe->cmd; SQE128 */
+#define DMAE_UCMD_SUBMIT_PTR	0x02	/* struct dmae_ucmd_ptr in sqe->cmd */
+
+/**
+ * struct dmae_ucmd_ptr - DMAE_UCMD_SUBMIT_PTR payload (16 bytes)
+ * @sqe: user pointer to a struct dmae_sqe, read when the command is
+ *	issued (which may be after io_uring_submit() returns: keep it valid
+ *	until the completion)
+ * @resv: must be zero
+ */
+struct dmae_ucmd_ptr {
+	__u64	sqe;
+	__u64	resv;
+};
+
 #define DMAE_IOC_MAGIC		0xDE
 #define DMAE_IOC_SETUP		_IOWR(DMAE_IOC_MAGIC, 0, struct dmae_uring_params)
 #define DMAE_IOC_ENTER		_IOWR(DMAE_IOC_MAGIC, 1, struct dmae_enter)

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-engine: the shared-ring operations from a stock io_uring, through
+ * IORING_OP_URING_CMD (file_operations.uring_cmd), as NVMe passthrough and
+ * ublk do. The payload is copied when the command is issued; the request
+ * completes from its work item through io_uring_cmd_complete_in_task()
+ * and io_uring_cmd_done(). Registered buffers are the file's own, set up
+ * with DMAE_IOC_REGISTER_BUFFERS on the same file.
+ */
+
+#include <linux/io_uring.h>
+#include <linux/uaccess.h>
+
+#include "dmae.h"
+#include "dmae_cdev.h"
+
+/* Lives in io_uring_cmd.pdu between the work item and the task work. */
+struct dmae_ucmd_pdu {
+	s32 res;
+	u32 result;
+	u32 cflags;
+};
+
+static_assert(sizeof(struct dmae_ucmd_pdu) <=
+	      sizeof_field(struct io_uring_cmd, pdu));
+
+static struct dmae_ucmd_pdu *dmae_pdu(struct io_uring_cmd *cmd)
+{
+	return (struct dmae_ucmd_pdu *)cmd->pdu;
+}
+
+static void dmae_ucmd_task(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	struct dmae_ucmd_pdu *pdu = dmae_pdu(cmd);
+
+	io_uring_cmd_done(cmd, pdu->res, (u64)pdu->cflags << 32 | pdu->result,
+			  issue_flags);
+}
+
+static void dmae_ucmd_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
+			   s32 res, u32 result, u32 cflags, u32 moved)
+{
+	struct io_uring_cmd *cmd = arg;
+	struct dmae_ucmd_pdu *pdu = dmae_pdu(cmd);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	ctx->stats.completed++;
+	ctx->stats.errors += res < 0;
+	ctx->stats.bytes += moved;
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+	pdu->res = res;
+	pdu->result = result;
+	pdu->cflags = cflags;
+	io_uring_cmd_complete_in_task(cmd, dmae_ucmd_task);
+}
+
+/* Copy the operation out of the command, once. */
+static int dmae_ucmd_fetch(struct io_uring_cmd *cmd, unsigned int issue_flags,
+			   struct dmae_sqe *sqe)
+{
+	const struct dmae_ucmd_ptr *p;
+	u64 uptr;
+
+	switch (cmd->cmd_op) {
+	case DMAE_UCMD_SUBMIT:
+		if (!(issue_flags & IO_URING_F_SQE128))
+			return -EINVAL;
+		memcpy(sqe, cmd->cmd, sizeof(*sqe));
+		return 0;
+	case DMAE_UCMD_SUBMIT_PTR:
+		p = cmd->cmd;
+		if (READ_ONCE(p->resv))
+			return -EINVAL;
+		/* A user copy may fault: not in the non-blocking attempt. */
+		if (issue_flags & IO_URING_F_NONBLOCK)
+			return -EAGAIN;
+		uptr = READ_ONCE(p->sqe);
+		if (copy_from_user(sqe, u64_to_user_ptr(uptr), sizeof(*sqe)))
+			return -EFAULT;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * dmae_uring_cmd() - file_operations.uring_cmd of /dev/dma_engineN
+ * @cmd: the command; cmd_op is DMAE_UCMD_*
+ * @issue_flags: IO_URING_F_*
+ *
+ * Return: 0 for a NOP; -EIOCBQUEUED when the operation runs and will
+ * complete through io_uring_cmd_done(); -EAGAIN when it would block and
+ * the issue is non-blocking (io_uring retries from a worker); otherwise a
+ * negative errno, which becomes the completion's res: -ENOTTY (unknown
+ * cmd_op), -EINVAL (bad payload, DMAE_UCMD_SUBMIT without SQE128, and the
+ * entry errors of the shared ring), -EFAULT, -ENODEV.
+ */
+int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	struct dmae_ctx *ctx = cmd->file->private_data;
+	struct dmae_sqe sqe;
+	int ret;
+
+	ret = dmae_ucmd_fetch(cmd, issue_flags, &sqe);
+	if (ret)
+		return ret;
+	sqe.user_data = 0;
+	ret = dmae_sqe_check(ctx, &sqe);
+	if (ret || sqe.opcode == DMAE_UOP_NOP)
+		return ret;
+	/* Pinning and mapping may sleep. */
+	if (issue_flags & IO_URING_F_NONBLOCK)
+		return -EAGAIN;
+
+	down_read(&ctx->ud->sem);
+	if (ctx->ud->dead) {
+		ret = -ENODEV;
+	} else {
+		mutex_lock(&ctx->lock);	/* registered buffers stay put */
+		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd);
+		if (!ret)
+			ctx->stats.submitted++;
+		mutex_unlock(&ctx->lock);
+		dmae_issue(ctx->ch);	/* the doorbell */
+	}
+	up_read(&ctx->ud->sem);
+	return ret ? ret : -EIOCBQUEUED;
+}
