@@ -57,7 +57,7 @@ $(LIBDMAE): $(LIBDMAE_DEPS)
 	@echo "  LIB libdmae"
 	@$(MAKE) --no-print-directory -s -C liburing-ext O=$(BUILD)/liburing-ext
 
-$(GUEST_BIN)/%: %.c $(LIBDMAE) | $(GUEST_BIN)
+$(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -luring -pthread
 

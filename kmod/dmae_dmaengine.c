@@ -115,16 +115,23 @@ dmae_prep_memset(struct dma_chan *c, dma_addr_t dst, int value, size_t len,
 			 0x0101010101010101ULL * (u8)value, len, flags);
 }
 
+/* Take the descriptors submitted but not yet issued. */
+static void dmae_take_pending(struct dmae_chan *ch, struct list_head *list)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	list_splice_init(&ch->dma_pending, list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
 static void dmae_issue_pending(struct dma_chan *c)
 {
 	struct dmae_chan *ch = to_dmae_chan(c);
 	struct dmae_dma_desc *d, *tmp;
-	unsigned long flags;
 	LIST_HEAD(list);
 
-	spin_lock_irqsave(&ch->lock, flags);
-	list_splice_init(&ch->dma_pending, &list);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	dmae_take_pending(ch, &list);
 	list_for_each_entry_safe(d, tmp, &list, node) {
 		int ret;
 
@@ -157,13 +164,10 @@ static int dmae_terminate_all(struct dma_chan *c)
 {
 	struct dmae_chan *ch = to_dmae_chan(c);
 	struct dmae_dma_desc *d, *tmp;
-	unsigned long flags;
 	LIST_HEAD(list);
 
 	/* Submitted but never issued: dropped without a callback. */
-	spin_lock_irqsave(&ch->lock, flags);
-	list_splice_init(&ch->dma_pending, &list);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	dmae_take_pending(ch, &list);
 	list_for_each_entry_safe(d, tmp, &list, node) {
 		list_del(&d->node);
 		dma_descriptor_unmap(&d->txd);

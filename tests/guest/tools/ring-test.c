@@ -30,24 +30,20 @@
 #include <unistd.h>
 
 #include "libdmae.h"
+#include "tap.h"
 
 #define GUARD 64
 #define POISON 0xa5
 
 static const char *dev = "/dev/dma_engine0";
-static int failures;
 
 static void tap(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%sok - ", ok ? "" : "not ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_line(ok, "", fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures += !ok;
 }
 
 static uint32_t rnd(void)
@@ -66,14 +62,6 @@ static void fill_random(uint8_t *p, size_t n)
 
 	for (i = 0; i < n; i++)
 		p[i] = rnd();
-}
-
-static uint8_t *alloc_buf(size_t n)
-{
-	uint8_t *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
 }
 
 /* Run one prepared entry; return its completion's res (or -errno). */

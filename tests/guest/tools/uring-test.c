@@ -25,29 +25,17 @@
 #include <unistd.h>
 
 #include "libdmae_uring.h"
+#include "tap.h"
 
 static const char *dev = "/dev/dma_engine0";
-static int failures;
 
 static void tap(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%sok - uring: ", ok ? "" : "not ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_line(ok, "uring: ", fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures += !ok;
-}
-
-static uint8_t *alloc_buf(size_t n)
-{
-	uint8_t *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
 }
 
 static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
