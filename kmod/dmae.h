@@ -185,6 +185,7 @@ int dmae_chan_init(struct dmae_dev *dd, unsigned int idx);
 void dmae_chan_stop(struct dmae_chan *ch);
 void dmae_chan_shutdown(struct dmae_chan *ch);
 void dmae_chan_kick(struct dmae_chan *ch);
+int dmae_submit_locked(struct dmae_chan *ch, struct dmae_job *job);
 void dmae_chan_error(struct dmae_chan *ch);
 void dmae_chan_terminate(struct dmae_chan *ch);
 void dmae_chan_sync(struct dmae_chan *ch);

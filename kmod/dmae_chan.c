@@ -392,6 +392,28 @@ static bool dmae_job_valid(struct dmae_dev *dd, struct dmae_job *job)
 }
 
 /**
+ * dmae_submit_locked() - dmae_submit() with @ch->lock held
+ * @ch: the channel
+ * @job: the job
+ *
+ * For callers that must queue several jobs atomically (in order) with
+ * respect to other submitters.
+ *
+ * Return: as dmae_submit().
+ */
+int dmae_submit_locked(struct dmae_chan *ch, struct dmae_job *job)
+{
+	lockdep_assert_held(&ch->lock);
+	if (!dmae_job_valid(ch->dd, job))
+		return -EINVAL;
+	if (ch->dead)
+		return -EIO;
+	list_add_tail(&job->node, &ch->backlog);
+	ch->submitted++;
+	return 0;
+}
+
+/**
  * dmae_submit() - queue a job on a channel
  * @ch: the channel
  * @job: the job; it must stay alive until its ->done() runs
@@ -406,17 +428,10 @@ static bool dmae_job_valid(struct dmae_dev *dd, struct dmae_job *job)
 int dmae_submit(struct dmae_chan *ch, struct dmae_job *job)
 {
 	unsigned long flags;
-	int ret = 0;
+	int ret;
 
-	if (!dmae_job_valid(ch->dd, job))
-		return -EINVAL;
 	spin_lock_irqsave(&ch->lock, flags);
-	if (ch->dead) {
-		ret = -EIO;
-	} else {
-		list_add_tail(&job->node, &ch->backlog);
-		ch->submitted++;
-	}
+	ret = dmae_submit_locked(ch, job);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	return ret;
 }

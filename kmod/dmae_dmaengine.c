@@ -125,27 +125,37 @@ static void dmae_take_pending(struct dmae_chan *ch, struct list_head *list)
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 
+/*
+ * Hand the submitted descriptors to the channel in cookie order: taking
+ * them and queueing them is one critical section, or two issuers could
+ * queue them crosswise and complete cookies out of order.
+ */
 static void dmae_issue_pending(struct dma_chan *c)
 {
 	struct dmae_chan *ch = to_dmae_chan(c);
 	struct dmae_dma_desc *d, *tmp;
-	LIST_HEAD(list);
+	unsigned long flags;
+	LIST_HEAD(failed);
 
-	dmae_take_pending(ch, &list);
-	list_for_each_entry_safe(d, tmp, &list, node) {
+	spin_lock_irqsave(&ch->lock, flags);
+	list_for_each_entry_safe(d, tmp, &ch->dma_pending, node) {
 		int ret;
 
 		list_del(&d->node);
 		/*
-		 * Once submitted, the job may complete and be freed at any
-		 * moment (a tasklet on this CPU at the next interrupt): only
-		 * a refused job may be touched afterwards.
+		 * Once queued, the job may complete and be freed as soon as
+		 * the lock is dropped: only a refused job may be touched.
 		 */
-		ret = dmae_submit(ch, &d->job);
+		ret = dmae_submit_locked(ch, &d->job);
 		if (ret) {
 			d->job.status = ret;
-			dmae_dma_done(&d->job);
+			list_add_tail(&d->node, &failed);
 		}
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	list_for_each_entry_safe(d, tmp, &failed, node) {
+		list_del(&d->node);
+		dmae_dma_done(&d->job);
 	}
 	dmae_issue(ch);
 }
