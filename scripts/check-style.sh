@@ -22,6 +22,18 @@ for f in $(git ls-files 'kmod/*.[ch]') qemu-device/dma_engine_regs.h; do
 	fi
 done
 
+# kernel-doc comments of the module parse cleanly.
+. "$top/vm/kernel-abi.sh"
+kdoc=/usr/src/linux-headers-${KABI%-amd64}-common/scripts/kernel-doc
+[ -f "$kdoc" ] || kdoc=$(ls /usr/src/linux-headers-*-common/scripts/kernel-doc | head -n1)
+if out=$(perl "$kdoc" -none -Werror $(git ls-files 'kmod/*.[ch]') 2>&1) && [ -z "$out" ]; then
+	echo "ok - kernel-doc: kmod/ comments parse without warnings"
+else
+	echo "not ok - kernel-doc: kmod/ comments"
+	sed 's/^/#   /' <<<"$out"
+	rc=1
+fi
+
 # QEMU's checkpatch runs inside the QEMU tree, where our files are linked
 # in as hw/dma-engine/ and tests/qtest/ (its rules depend on the path).
 for f in $(git ls-files 'qemu-device/*.[ch]'); do
