@@ -73,14 +73,13 @@ static void dmae_set_overflow_flags(struct dmae_ctx *ctx)
 }
 
 /* Move kept completions into the CQ while there is room. */
-static bool dmae_flush_overflow(struct dmae_ctx *ctx)
+static void dmae_flush_overflow(struct dmae_ctx *ctx)
 {
 	struct dmae_overflow *o, *tmp;
 	unsigned long flags;
-	bool posted = false;
 
 	if (!READ_ONCE(ctx->noverflow))
-		return false;
+		return;
 	spin_lock_irqsave(&ctx->cq_lock, flags);
 	list_for_each_entry_safe(o, tmp, &ctx->overflow, node) {
 		if (!dmae_cq_write(ctx, &o->cqe))
@@ -88,11 +87,36 @@ static bool dmae_flush_overflow(struct dmae_ctx *ctx)
 		list_del(&o->node);
 		kfree(o);
 		ctx->noverflow--;
-		posted = true;
 	}
 	dmae_set_overflow_flags(ctx);
 	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-	return posted;
+}
+
+/**
+ * dmae_ctx_count() - count one completion, in the context and the engine
+ * @ctx: the context; its cq_lock held
+ * @res: bytes or -errno
+ * @cflags: DMAE_CQE_F_*
+ * @moved: bytes the operation moved
+ */
+void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved)
+{
+	struct dmae_udev *ud = ctx->ud;
+	bool cpu = cflags & DMAE_CQE_F_CPU;
+
+	lockdep_assert_held(&ctx->cq_lock);
+	ctx->stats.completed++;
+	ctx->stats.errors += res < 0;
+	ctx->stats.bytes += moved;
+	ctx->stats.cpu_ops += cpu;
+	spin_lock(&ud->stats_lock);
+	ud->stats.completed++;
+	ud->stats.errors += res < 0;
+	ud->stats.bytes += moved;
+	ud->stats.cpu_ops += cpu;
+	ud->stats.overflowed = max_t(u64, ud->stats.overflowed,
+				     ctx->stats.overflowed);
+	spin_unlock(&ud->stats_lock);
 }
 
 /**
@@ -132,18 +156,7 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 		ctx->stats.overflowed++;
 		dmae_set_overflow_flags(ctx);
 	}
-	ctx->stats.completed++;
-	if (res < 0)
-		ctx->stats.errors++;
-	ctx->stats.bytes += moved;
-	spin_lock(&ctx->ud->stats_lock);
-	ctx->ud->stats.completed++;
-	ctx->ud->stats.errors += res < 0;
-	ctx->ud->stats.bytes += moved;
-	ctx->ud->stats.cpu_ops += !!(cflags & DMAE_CQE_F_CPU);
-	ctx->ud->stats.overflowed = max_t(u64, ctx->ud->stats.overflowed,
-					  ctx->stats.overflowed);
-	spin_unlock(&ctx->ud->stats_lock);
+	dmae_ctx_count(ctx, res, cflags, moved);
 	idle = !--ctx->inflight;
 	if (ctx->evfd)
 		eventfd_signal(ctx->evfd, 1);

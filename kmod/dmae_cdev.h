@@ -152,6 +152,7 @@ int dmae_udev_register(struct dmae_dev *dd, int id);
 void dmae_udev_unregister(struct dmae_dev *dd);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
 		   u32 result, u32 moved);
+void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
 
 /*
  * The longest submission. COPY_CRC32C: one descriptor's worth, since its

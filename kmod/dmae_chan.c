@@ -452,25 +452,6 @@ void dmae_issue(struct dmae_chan *ch)
 EXPORT_SYMBOL_GPL(dmae_issue);
 
 /**
- * dmae_chan_space() - free ring slots
- * @ch: the channel
- *
- * Return: how many more jobs fit in the ring now; later submissions wait
- * in the channel's backlog.
- */
-unsigned int dmae_chan_space(struct dmae_chan *ch)
-{
-	unsigned long flags;
-	unsigned int n;
-
-	spin_lock_irqsave(&ch->lock, flags);
-	n = ch->size - (ch->tail - ch->head);
-	spin_unlock_irqrestore(&ch->lock, flags);
-	return n;
-}
-EXPORT_SYMBOL_GPL(dmae_chan_space);
-
-/**
  * dmae_chan_terminate() - fail everything queued or running on a channel
  * @ch: the channel
  *

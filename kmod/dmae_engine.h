@@ -90,6 +90,5 @@ unsigned int dmae_max_sg(struct dmae_dev *dd);
 
 int dmae_submit(struct dmae_chan *ch, struct dmae_job *job);
 void dmae_issue(struct dmae_chan *ch);
-unsigned int dmae_chan_space(struct dmae_chan *ch);
 
 #endif /* _DMAE_ENGINE_H */

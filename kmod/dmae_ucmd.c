@@ -45,9 +45,7 @@ static void dmae_ucmd_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->cq_lock, flags);
-	ctx->stats.completed++;
-	ctx->stats.errors += res < 0;
-	ctx->stats.bytes += moved;
+	dmae_ctx_count(ctx, res, cflags, moved);
 	spin_unlock_irqrestore(&ctx->cq_lock, flags);
 	pdu->res = res;
 	pdu->result = result;
@@ -119,9 +117,15 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	} else {
 		mutex_lock(&ctx->lock);	/* registered buffers stay put */
 		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd);
-		if (!ret)
-			ctx->stats.submitted++;
 		mutex_unlock(&ctx->lock);
+		if (!ret) {
+			spin_lock_irq(&ctx->cq_lock);
+			ctx->stats.submitted++;
+			spin_unlock_irq(&ctx->cq_lock);
+			spin_lock_irq(&ctx->ud->stats_lock);
+			ctx->ud->stats.submitted++;
+			spin_unlock_irq(&ctx->ud->stats_lock);
+		}
 		dmae_issue(ctx->ch);	/* the doorbell */
 	}
 	up_read(&ctx->ud->sem);

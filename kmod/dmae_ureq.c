@@ -338,10 +338,6 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			result = ~__crc32c_le(~0U, buf, len);
 	}
 	kvfree(buf);
-	spin_lock_irq(&ctx->cq_lock);
-	ctx->stats.cpu_ops++;
-	spin_unlock_irq(&ctx->cq_lock);
-	/* the device's cpu_ops count is kept by dmae_ctx_post() */
 	dmae_finish(ctx, done, arg, sqe->user_data, res, result, DMAE_CQE_F_CPU,
 		    res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
 	return 0;
