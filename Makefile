@@ -15,7 +15,9 @@ HOST_SRCS := $(wildcard demos/host/*.c)
 HOST_BINS := $(addprefix $(HOST_BIN)/,$(basename $(notdir $(HOST_SRCS))))
 HOST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
 GUEST_SRCS := $(wildcard tests/guest/tools/*.c demos/tools/*.c)
-GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS))))
+GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS)))) \
+	$(GUEST_BIN)/dmae-bench
+BENCH_SRCS := $(wildcard bench/*.c)
 GUEST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static \
 	-Iuapi -Iliburing-ext/include
 LIBDMAE := $(BUILD)/liburing-ext/libdmae.a
@@ -60,6 +62,10 @@ $(LIBDMAE): $(LIBDMAE_DEPS)
 $(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -luring -pthread
+
+$(GUEST_BIN)/dmae-bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(LIBDMAE) | $(GUEST_BIN)
+	@echo "  CC (guest) dmae-bench"
+	@$(CC) $(GUEST_CFLAGS) -o $@ $(BENCH_SRCS) $(LIBDMAE) -luring -pthread
 
 libdmae: $(LIBDMAE)
 

@@ -2,15 +2,17 @@
 # Boot the guest once and run a suite in it; the serial console goes to a
 # log file (and to stdout with --verbose).
 #   run-vm.sh --iommu on|off --suite NAME --log FILE [--timeout SEC] [--verbose]
+#             [--append "dmae.KEY=VALUE ..."] (the suite sees $DMAE_KEY)
+#             [--perf] (no slab and page poisoning: for measurements)
 # Exit status: QEMU's, or 124 if the guest did not finish in time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
 . "$top/vm/kernel-abi.sh"
 
-iommu=off suite=all log= timeout=300 verbose=0
+iommu=off suite=all log= timeout=300 verbose=0 extra= perf=0
 usage() {
-	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -20,6 +22,8 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--verbose) verbose=1; shift ;;
+	--append) extra=$2; shift 2 ;;
+	--perf) perf=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run-vm: unknown argument '$1'" >&2; usage 2 ;;
 	esac
@@ -30,7 +34,11 @@ case "$iommu" in on|off) ;; *) echo "run-vm: --iommu on|off" >&2; exit 2 ;; esac
 qemu=$BUILD/qemu-build/qemu-system-x86_64
 append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"
 append+=" cryptomgr.notests tsc=reliable no_timer_check rdinit=/init"
-append+=" slub_debug=FZPU page_poison=1 dmae.suite=$suite"
+append+=" dmae.suite=$suite${extra:+ $extra}"
+# Tests run with slab and page poisoning, to catch use-after-free and
+# overruns; measurements without, since poisoning every allocation costs
+# more than the work being measured.
+[ "$perf" = 1 ] || append+=" slub_debug=FZPU page_poison=1"
 args=(-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot
 	-serial stdio -kernel "$BUILD/kernel/$KABI/vmlinux"
 	-initrd "$BUILD/initramfs.cpio")

@@ -14,6 +14,9 @@
 #ifndef LIBDMAE_URING_H
 #define LIBDMAE_URING_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <liburing.h>
 
 #include "libdmae.h"
@@ -40,8 +43,17 @@ static inline void dmae_io_uring_prep(struct io_uring_sqe *sqe, int fd,
 {
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	if (ring_flags & IORING_SETUP_SQE128) {
+		/*
+		 * The 80-byte command area runs past struct io_uring_sqe into
+		 * the second half of the 128-byte entry; going through an
+		 * integer keeps the compiler from bounding it by the union
+		 * member that shares its offset.
+		 */
+		unsigned char *cmd = (unsigned char *)(uintptr_t)sqe +
+				     offsetof(struct io_uring_sqe, cmd);
+
 		sqe->cmd_op = DMAE_UCMD_SUBMIT;
-		memcpy(sqe->cmd, op, sizeof(*op));
+		memcpy(cmd, op, sizeof(*op));
 	} else {
 		struct dmae_ucmd_ptr p = { .sqe = (uintptr_t)op, .resv = 0 };
 
