@@ -3,6 +3,7 @@
 #
 #   make test    install what is missing, build, run every test
 #   make demo    install what is missing, build, run the main job
+#   make bench   the full benchmark sweep (about 10 minutes)
 #   make help    all targets
 
 BUILD ?= $(CURDIR)/build
@@ -19,14 +20,14 @@ GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS)))) \
 	$(GUEST_BIN)/dmae-bench
 BENCH_SRCS := $(wildcard bench/*.c)
 GUEST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static \
-	-Iuapi -Iliburing-ext/include
+	-Iuapi -Iliburing-ext/include -Idemos/include
 LIBDMAE := $(BUILD)/liburing-ext/libdmae.a
 LIBDMAE_DEPS := $(wildcard liburing-ext/src/*.[ch] liburing-ext/include/*.h) \
 	uapi/dmae_uring.h liburing-ext/Makefile
 vpath %.c tests/guest/tools demos/tools demos/host
 
 .PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
-	demo devbench check-style clean distclean
+	demo bench devbench check-style clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -59,11 +60,11 @@ $(LIBDMAE): $(LIBDMAE_DEPS)
 	@echo "  LIB libdmae"
 	@$(MAKE) --no-print-directory -s -C liburing-ext O=$(BUILD)/liburing-ext
 
-$(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h | $(GUEST_BIN)
+$(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h demos/include/cpustat.h | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -luring -pthread
 
-$(GUEST_BIN)/dmae-bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(LIBDMAE) | $(GUEST_BIN)
+$(GUEST_BIN)/dmae-bench: $(BENCH_SRCS) $(wildcard bench/*.h) demos/include/cpustat.h $(LIBDMAE) | $(GUEST_BIN)
 	@echo "  CC (guest) dmae-bench"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $(BENCH_SRCS) $(LIBDMAE) -luring -pthread
 
@@ -89,8 +90,11 @@ initramfs: kernel kmod guest-tools
 test: qemu initramfs
 	@bash tests/run-all.sh
 
-demo: qemu initramfs
+demo: qemu initramfs host-tools
 	@bash demos/run-demo.sh
+
+bench: qemu initramfs host-tools
+	@bash bench/run-bench.sh --full
 
 devbench: qemu initramfs host-tools
 	@bash demos/run-devbench.sh

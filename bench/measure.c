@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cpustat.h"
 
 double bench_now(void)
 {
@@ -22,34 +23,10 @@ double bench_now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/*
- * Busy time of all CPUs from the first line of /proc/stat: everything but
- * idle and iowait, in seconds. Work the kernel does for us in interrupts,
- * softirqs and workqueues is not charged to our process, so getrusage()
- * would miss it; this does not.
- */
+/* Busy time of all CPUs: see demos/include/cpustat.h. */
 int bench_cpu_busy(double *secs)
 {
-	unsigned long long v[10] = { 0 }, busy = 0;
-	long hz = sysconf(_SC_CLK_TCK);
-	FILE *f = fopen("/proc/stat", "r");
-	int i, n;
-
-	if (!f)
-		return -errno;
-	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-		   &v[8], &v[9]);
-	fclose(f);
-	if (n < 8 || hz <= 0)
-		return -EIO;
-	/* user nice system idle iowait irq softirq steal (guest, guest_nice
-	 * are already in user and nice) */
-	for (i = 0; i < 8; i++)
-		if (i != 3 && i != 4)
-			busy += v[i];
-	*secs = (double)busy / hz;
-	return 0;
+	return cpustat_busy(secs);
 }
 
 int bench_lat_init(struct bench_lat *lat, size_t cap)

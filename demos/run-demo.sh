@@ -1,24 +1,6 @@
 #!/usr/bin/env bash
-# make demo: boot the guest with the IOMMU off, then on (strict), run the
-# demo suite in it, and print its report. Reports and serial logs are
-# kept in build/results/ and build/logs/.
-set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$top/build}
-results=$BUILD/results
-mkdir -p "$results" "$BUILD/logs"
-rc=0
-for mode in off on; do
-	log=$BUILD/logs/demo-iommu-$mode.log
-	echo "== demo: booting the guest, IOMMU $mode =="
-	"$top/vm/run-vm.sh" --iommu "$mode" --suite demo --log "$log" --timeout 600
-	sed -n '/^# demo-begin/,/^# demo-end/p' "$log" | grep -v '^# demo-' |
-		tee "$results/demo-iommu-$mode.txt"
-	if ! grep -q '^# demo-rc 0' "$log"; then
-		echo "demo: FAILED with the IOMMU $mode; serial log: $log"
-		rc=1
-	fi
-done
-echo
-echo "Reports: $results/demo-iommu-{off,on}.txt; serial logs: $BUILD/logs/"
-exit $rc
+# make demo: boot the guest with the IOMMU off, then on (strict); in each,
+# run the demos (each checks its own output) and the quick benchmark sweep;
+# print the demo reports and the comparison tables, draw the plots, and
+# say where everything is. See bench/run-bench.sh for the files written.
+exec "$(dirname "$0")/../bench/run-bench.sh" --quick --suite demo "$@"

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmae-filecopy: a sendfile-like file copy by the engine, against the
+ * kernel's own ways of copying a file, in one run.
+ *
+ * "engine": both files are mapped (MAP_SHARED), and each chunk is a copy
+ * through the shared ring from the source's pages to the destination's:
+ * the driver pins the page-cache pages and the engine moves the bytes
+ * between them; no byte passes through the CPU. The other methods are
+ * read/write through a buffer, sendfile(2) and copy_file_range(2). After
+ * each method the destination is compared with the source byte for byte.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpustat.h"
+#include "libdmae.h"
+
+#define MAX_DEPTH	64
+
+struct job {
+	const char *src_path, *dst_path, *dev;
+	size_t chunk;
+	unsigned int depth;
+	off_t size;
+	bool verbose;
+};
+
+typedef int (*copy_fn)(const struct job *j, int in, int out);
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A progress line every quarter of a large file. */
+static void progress(const struct job *j, const char *how, off_t done,
+		     off_t *next)
+{
+	if (!j->verbose || done < *next || done >= j->size)
+		return;
+	printf("    %s: %lld of %lld MiB\n", how, (long long)(done >> 20),
+	       (long long)(j->size >> 20));
+	fflush(stdout);
+	*next += j->size / 4;
+}
+
+static int copy_engine(const struct job *j, int in, int out)
+{
+	unsigned int inflight = 0;
+	off_t off = 0, done = 0, next = j->size / 4;
+	struct dmae_ring ring;
+	struct dmae_cqe *cqe;
+	uint8_t *src, *dst;
+	int ret;
+
+	if (ftruncate(out, j->size))
+		return -errno;
+	src = mmap(NULL, j->size, PROT_READ, MAP_SHARED, in, 0);
+	if (src == MAP_FAILED)
+		return -errno;
+	dst = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, out, 0);
+	if (dst == MAP_FAILED) {
+		ret = -errno;
+		munmap(src, j->size);
+		return ret;
+	}
+	ret = dmae_queue_init_dev(j->dev, j->depth, &ring, 0);
+	if (ret)
+		goto out_unmap;
+	if (j->chunk > ring.max_len) {
+		fprintf(stderr, "dmae-filecopy: -c %zu is over the engine's %u\n",
+			j->chunk, ring.max_len);
+		ret = -EINVAL;
+		goto out_exit;
+	}
+	while (done < j->size && !ret) {
+		while (inflight < j->depth && off < j->size) {
+			size_t n = j->size - off < (off_t)j->chunk ?
+				   (size_t)(j->size - off) : j->chunk;
+			struct dmae_sqe *sqe = dmae_get_sqe(&ring);
+
+			dmae_prep_copy(sqe, dst + off, src + off, n);
+			dmae_sqe_set_data(sqe, n);
+			off += n;
+			inflight++;
+		}
+		ret = dmae_submit_and_wait(&ring, 1);
+		if (ret < 0)
+			break;
+		ret = 0;
+		while (!dmae_peek_cqe(&ring, &cqe)) {
+			if (cqe->res != (int)cqe->user_data && !ret)
+				ret = cqe->res < 0 ? cqe->res : -EIO;
+			done += cqe->user_data;
+			inflight--;
+			dmae_cqe_seen(&ring, cqe);
+		}
+		progress(j, "engine", done, &next);
+	}
+	/* After an error, let what is in flight finish before unmapping. */
+	while (inflight && !dmae_wait_cqe(&ring, &cqe)) {
+		inflight--;
+		dmae_cqe_seen(&ring, cqe);
+	}
+	/* The bytes are in the page cache; make them the file's, as write does. */
+	if (!ret && msync(dst, j->size, MS_SYNC))
+		ret = -errno;
+out_exit:
+	dmae_queue_exit(&ring);
+out_unmap:
+	munmap(dst, j->size);
+	munmap(src, j->size);
+	return ret;
+}
+
+static int copy_read_write(const struct job *j, int in, int out)
+{
+	off_t done = 0, next = j->size / 4;
+	char *buf = malloc(j->chunk);
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < j->size) {
+		ssize_t n = read(in, buf, j->chunk), w = 0;
+
+		if (n <= 0) {
+			ret = n ? -errno : -EIO;	/* EIO: file shrank */
+			break;
+		}
+		while (w < n) {
+			ssize_t k = write(out, buf + w, n - w);
+
+			if (k < 0) {
+				ret = -errno;
+				goto out;
+			}
+			w += k;
+		}
+		done += n;
+		progress(j, "read/write", done, &next);
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+static int copy_sendfile(const struct job *j, int in, int out)
+{
+	off_t done = 0, next = j->size / 4;
+
+	while (done < j->size) {
+		ssize_t n = sendfile(out, in, NULL, j->size - done);
+
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		done += n;
+		progress(j, "sendfile", done, &next);
+	}
+	return 0;
+}
+
+static int copy_cfr(const struct job *j, int in, int out)
+{
+	off_t done = 0, next = j->size / 4;
+
+	while (done < j->size) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL,
+					    j->size - done, 0);
+
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		done += n;
+		progress(j, "copy_file_range", done, &next);
+	}
+	return 0;
+}
+
+/* 0 if the two files hold the same bytes. */
+static int same_files(const char *a, const char *b, off_t size)
+{
+	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY), ret = -1;
+	struct stat st;
+	void *pa = MAP_FAILED, *pb = MAP_FAILED;
+
+	if (fa < 0 || fb < 0 || fstat(fb, &st) || st.st_size != size)
+		goto out;
+	if (!size) {
+		ret = 0;
+		goto out;
+	}
+	pa = mmap(NULL, size, PROT_READ, MAP_SHARED, fa, 0);
+	pb = mmap(NULL, size, PROT_READ, MAP_SHARED, fb, 0);
+	if (pa != MAP_FAILED && pb != MAP_FAILED)
+		ret = memcmp(pa, pb, size) ? -1 : 0;
+out:
+	if (pa != MAP_FAILED)
+		munmap(pa, size);
+	if (pb != MAP_FAILED)
+		munmap(pb, size);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	copy_fn fn;
+} methods[] = {
+	{ "engine", copy_engine },
+	{ "read-write", copy_read_write },
+	{ "sendfile", copy_sendfile },
+	{ "copy_file_range", copy_cfr },
+};
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+/* Run one method from an empty destination; 0 if it copied and checked. */
+static int run(const struct job *j, unsigned int m)
+{
+	double t, busy0 = 0, busy1 = 0, self0;
+	int in, out, ret;
+
+	in = open(j->src_path, O_RDONLY);
+	out = open(j->dst_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || out < 0) {
+		fprintf(stderr, "dmae-filecopy: %s: %s\n",
+			in < 0 ? j->src_path : j->dst_path, strerror(errno));
+		return 1;
+	}
+	if (cpustat_busy(&busy0))
+		busy0 = 0;
+	self0 = cpustat_self();
+	t = now();
+	ret = j->size ? methods[m].fn(j, in, out) : 0;
+	t = now() - t;
+	self0 = cpustat_self() - self0;
+	if (cpustat_busy(&busy1))
+		busy1 = busy0;
+	close(in);
+	close(out);
+	if (ret) {
+		printf("  %-16s FAILED: %s\n", methods[m].name, strerror(-ret));
+		return 1;
+	}
+	ret = same_files(j->src_path, j->dst_path, j->size);
+	printf("  %-16s %9.3f %9.1f %12.3f %12.3f  %s\n", methods[m].name, t,
+	       t > 0 ? j->size / t / 1e6 : 0, busy1 - busy0, self0,
+	       ret ? "DIFFERS" : "identical");
+	fflush(stdout);
+	return ret ? 1 : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dmae-filecopy [-d DEV] [-c CHUNK] [-q DEPTH] [-m METHODS] [-v] SRC DST\n"
+		"Copy the file SRC to DST by each method and compare DST with SRC byte\n"
+		"for byte after each; print the time, MB/s and CPU time of each.\n"
+		"Methods (-m, comma-separated; default all):\n"
+		"  engine           both files mapped, the engine copies page cache to\n"
+		"                   page cache through the shared ring, then msync\n"
+		"  read-write       read(2) into a CHUNK buffer, write(2) it out\n"
+		"  sendfile         sendfile(2)\n"
+		"  copy_file_range  copy_file_range(2)\n"
+		"Options:\n"
+		"  -d DEV    engine device (default $DMAE_DEVICE or /dev/dma_engine0)\n"
+		"  -c CHUNK  bytes per engine copy and read/write buffer (default 1 MiB;\n"
+		"            4 KiB to 64 MiB; suffixes k and m)\n"
+		"  -q DEPTH  engine copies in flight (1 to %d, default 8)\n"
+		"  -v        progress lines while copying\n"
+		"CPU time: \"all CPUs\" is the busy time of every CPU (/proc/stat, 10 ms\n"
+		"ticks), which includes the kernel's work on our behalf; \"process\" is\n"
+		"getrusage(). DST is overwritten.\n", MAX_DEPTH);
+}
+
+static long long parse_size(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	return errno || *end || v < 0 ? -1 : v;
+}
+
+int main(int argc, char **argv)
+{
+	struct job j = { .chunk = 1 << 20, .depth = 8 };
+	bool use[NMETHODS];
+	char *tok, *save = NULL;
+	struct stat st;
+	unsigned int m;
+	long long v;
+	int opt, failed = 0;
+
+	memset(use, 1, sizeof(use));
+	j.dev = getenv("DMAE_DEVICE") ? getenv("DMAE_DEVICE") :
+					"/dev/dma_engine0";
+	while ((opt = getopt(argc, argv, "d:c:q:m:vh")) != -1) {
+		switch (opt) {
+		case 'd':
+			j.dev = optarg;
+			break;
+		case 'c':
+			v = parse_size(optarg);
+			if (v < 4096 || v > (64 << 20)) {
+				fprintf(stderr, "dmae-filecopy: -c takes 4k to 64m\n");
+				return 2;
+			}
+			j.chunk = v;
+			break;
+		case 'q':
+			v = parse_size(optarg);
+			if (v < 1 || v > MAX_DEPTH) {
+				fprintf(stderr, "dmae-filecopy: -q takes 1 to %d\n",
+					MAX_DEPTH);
+				return 2;
+			}
+			j.depth = v;
+			break;
+		case 'm':
+			memset(use, 0, sizeof(use));
+			for (tok = strtok_r(optarg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				for (m = 0; m < NMETHODS; m++)
+					if (!strcmp(tok, methods[m].name))
+						break;
+				if (m == NMETHODS) {
+					fprintf(stderr, "dmae-filecopy: unknown method '%s'\n",
+						tok);
+					return 2;
+				}
+				use[m] = true;
+			}
+			break;
+		case 'v':
+			j.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	j.src_path = argv[optind];
+	j.dst_path = argv[optind + 1];
+	errno = 0;
+	if (stat(j.src_path, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "dmae-filecopy: %s: %s\n", j.src_path,
+			errno ? strerror(errno) : "not a regular file");
+		return 1;
+	}
+	j.size = st.st_size;
+	printf("dmae-filecopy: %s -> %s, %lld bytes; engine: chunks of %zu, %u in flight\n",
+	       j.src_path, j.dst_path, (long long)j.size, j.chunk, j.depth);
+	printf("  %-16s %9s %9s %12s %12s  %s\n", "method", "seconds", "MB/s",
+	       "CPU all (s)", "CPU proc (s)", "output");
+	for (m = 0; m < NMETHODS; m++)
+		if (use[m])
+			failed += run(&j, m);
+	return failed ? 1 : 0;
+}
