@@ -271,14 +271,23 @@ static int move(struct pipeline *p)
 			return ret;
 	}
 	while (moved < p->nchunks && !failed(p)) {
-		/* Start a copy for every pair of buffers that is ready; wait
-		 * for one only when nothing is in flight. */
-		int d = fifo_get(&p->dst_free, !inflight), s;
+		/*
+		 * Start a copy for every pair of buffers that is ready. Block
+		 * for them only when nothing is in flight: the producer may be
+		 * waiting for a source buffer that only a completion frees.
+		 */
+		int d = fifo_get(&p->dst_free, !inflight), s = -1;
 
-		if (d < 0 && !inflight)	/* the consumer gave up */
+		if (d >= 0) {
+			s = fifo_get(&p->src_full, !inflight);
+			if (s < 0) {
+				fifo_put(&p->dst_free, d);
+				d = -1;
+			}
+		}
+		if (d < 0 && !inflight)	/* another stage gave up */
 			break;
 		if (d >= 0) {
-			s = fifo_get(&p->src_full, true);
 			p->dst_chunk[d] = p->src_chunk[s];
 			if (p->cpu) {
 				memcpy(p->dst[d], p->src[s], p->src_chunk[s].len);
