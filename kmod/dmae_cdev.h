@@ -38,11 +38,15 @@ struct dmae_upin {
  * @uaddr: its user address
  * @len: its length
  * @pin: its pages, pinned long-term and mapped both ways
+ * @need_sync: the mapping needs dma_sync_* calls around each use (bounce
+ *	buffers, a non-coherent device); false on a coherent x86 machine,
+ *	where syncing a 64 MiB table per request would only cost time
  */
 struct dmae_ubuf {
 	u64 uaddr;
 	u32 len;
 	struct dmae_upin pin;
+	bool need_sync;
 };
 
 /**

@@ -104,6 +104,18 @@ static void dmae_free_bufs(struct dmae_ctx *ctx, struct dmae_ubuf *bufs,
 	kvfree(bufs);
 }
 
+/* Does any piece of a mapped table need dma_sync_*() calls? */
+static bool dmae_sgt_need_sync(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (dma_need_sync(dev, sg_dma_address(sg)))
+			return true;
+	return false;
+}
+
 /**
  * dmae_register_buffers() - DMAE_IOC_REGISTER_BUFFERS
  * @ctx: the context; its lock held
@@ -158,6 +170,9 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 		bufs[i].len = iov[i].iov_len;
 		ret = dmae_pin(dev, &bufs[i].pin, bufs[i].uaddr, bufs[i].len,
 			       true, true);
+		if (!ret)
+			bufs[i].need_sync = dmae_sgt_need_sync(dev,
+							       &bufs[i].pin.sgt);
 	}
 	kfree(iov);
 	if (ret) {
