@@ -285,7 +285,7 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 		head++;
 		n++;
 		ctx->stats.submitted++;
-		ret = dmae_ureq_start(ctx, &sqe, NULL, NULL);
+		ret = dmae_ureq_start(ctx, &sqe, NULL, NULL, false);
 		if (ret) {
 			/* It failed at once: its completion says why. */
 			dmae_ctx_post(ctx, sqe.user_data, ret, 0, 0, 0);

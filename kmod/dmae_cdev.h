@@ -164,9 +164,14 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
  */
 #define DMAE_UREQ_MAX_LEN	SZ_64M
 
+/* dmae_pin() flags */
+#define DMAE_PIN_WRITE		BIT(0)	/* the device writes the memory */
+#define DMAE_PIN_LONGTERM	BIT(1)	/* a registered buffer */
+#define DMAE_PIN_NOWAIT		BIT(2)	/* no page faults, no sleeping allocation */
+
 /* dmae_umem.c */
 int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
-	     bool write, bool longterm);
+	     unsigned int flags);
 void dmae_unpin(struct device *dev, struct dmae_upin *p);
 int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg);
 int dmae_unregister_buffers(struct dmae_ctx *ctx);
@@ -181,7 +186,9 @@ int dmae_unregister_buffers(struct dmae_ctx *ctx);
  * @cflags: DMAE_CQE_F_*
  * @moved: bytes moved, for the counters
  *
- * Called once, in process context, after the pages are unpinned.
+ * Called once, after the pages are unpinned: in process context, or for a
+ * request with nothing pinned (registered buffers) from the channel's
+ * completion tasklet. Must not sleep.
  */
 typedef void (*dmae_done_fn)(struct dmae_ctx *ctx, void *arg, u64 user_data,
 			     s32 res, u32 result, u32 cflags, u32 moved);
@@ -189,7 +196,7 @@ typedef void (*dmae_done_fn)(struct dmae_ctx *ctx, void *arg, u64 user_data,
 /* dmae_ureq.c */
 int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-		    dmae_done_fn done, void *arg);
+		    dmae_done_fn done, void *arg, bool nowait);
 u32 dmae_ureq_crc_max(struct dmae_dev *dd);
 
 /* dmae_ucmd.c */

@@ -97,6 +97,7 @@ static int dmae_ucmd_fetch(struct io_uring_cmd *cmd, unsigned int issue_flags,
 int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	struct dmae_ctx *ctx = cmd->file->private_data;
+	bool nowait = issue_flags & IO_URING_F_NONBLOCK;
 	struct dmae_sqe sqe;
 	int ret;
 
@@ -107,16 +108,28 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	ret = dmae_sqe_check(ctx, &sqe);
 	if (ret || sqe.opcode == DMAE_UOP_NOP)
 		return ret;
-	/* Pinning and mapping may sleep. */
-	if (issue_flags & IO_URING_F_NONBLOCK)
-		return -EAGAIN;
 
-	down_read(&ctx->ud->sem);
+	/*
+	 * The non-blocking issue does the copy when it can without faulting
+	 * pages in or waiting for a lock or memory (which is nearly always:
+	 * buffers in use are mapped); else -EAGAIN, and io_uring issues it
+	 * again from a worker, where all of that may sleep. Sending every
+	 * copy to a worker would cost a thread hand-over each.
+	 */
+	if (nowait) {
+		if (!down_read_trylock(&ctx->ud->sem))
+			return -EAGAIN;
+	} else {
+		down_read(&ctx->ud->sem);
+	}
 	if (ctx->ud->dead) {
 		ret = -ENODEV;
+	} else if (nowait && !mutex_trylock(&ctx->lock)) {
+		ret = -EAGAIN;
 	} else {
-		mutex_lock(&ctx->lock);	/* registered buffers stay put */
-		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd);
+		if (!nowait)
+			mutex_lock(&ctx->lock);	/* registered buffers stay put */
+		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd, nowait);
 		mutex_unlock(&ctx->lock);
 		if (!ret) {
 			spin_lock_irq(&ctx->cq_lock);

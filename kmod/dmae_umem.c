@@ -47,17 +47,24 @@ void dmae_unpin(struct device *dev, struct dmae_upin *p)
  * @p: filled in; dmae_unpin() undoes it, also after a failure
  * @uaddr: user address
  * @len: bytes
- * @write: the device writes it (FOLL_WRITE)
- * @longterm: for a registered buffer: FOLL_LONGTERM, mapped both ways
+ * @flags: DMAE_PIN_WRITE: the device writes it (FOLL_WRITE);
+ *	DMAE_PIN_LONGTERM: a registered buffer (FOLL_LONGTERM, mapped both
+ *	ways); DMAE_PIN_NOWAIT: only pages already mapped (GUP-fast, no
+ *	fault) and allocations that do not sleep, for io_uring's
+ *	non-blocking issue
  *
- * Return: 0; -EFAULT for memory that is not there (or not writable when
- * @write); -ENOMEM.
+ * Return: 0; -EFAULT for memory that is not there (or not writable with
+ * DMAE_PIN_WRITE); -ENOMEM; -EAGAIN with DMAE_PIN_NOWAIT when a page is
+ * not mapped or memory is short (try again where sleeping is allowed).
  */
 int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
-	     bool write, bool longterm)
+	     unsigned int flags)
 {
-	unsigned int gup = (write ? FOLL_WRITE : 0) |
+	bool longterm = flags & DMAE_PIN_LONGTERM;
+	bool nowait = flags & DMAE_PIN_NOWAIT;
+	unsigned int gup = (flags & DMAE_PIN_WRITE ? FOLL_WRITE : 0) |
 			   (longterm ? FOLL_LONGTERM : 0);
+	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
 	unsigned long off = uaddr & ~PAGE_MASK;
 	int got, ret;
 
@@ -66,26 +73,30 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 	if (!access_ok(u64_to_user_ptr(uaddr), len))
 		return -EFAULT;
 	p->dir = longterm ? DMA_BIDIRECTIONAL :
-		 write ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+		 flags & DMAE_PIN_WRITE ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 	p->longterm = longterm;
 	p->npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), GFP_KERNEL);
+	p->pages = kvmalloc_array(p->npages, sizeof(*p->pages), gfp);
 	if (!p->pages) {
 		p->npages = 0;
-		return -ENOMEM;
+		return nowait ? -EAGAIN : -ENOMEM;
 	}
-	got = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages, gup,
-				  p->pages);
+	if (nowait)
+		got = pin_user_pages_fast_only(uaddr & PAGE_MASK, p->npages,
+					       gup, p->pages);
+	else
+		got = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages, gup,
+					  p->pages);
 	if (got != p->npages) {
 		if (got > 0)
 			unpin_user_pages(p->pages, got);
 		p->npages = 0;
-		return got < 0 ? got : -EFAULT;
+		return nowait ? -EAGAIN : got < 0 ? got : -EFAULT;
 	}
 	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, p->npages, off, len,
-					GFP_KERNEL);
+					gfp);
 	if (ret)
-		return ret;
+		return nowait ? -EAGAIN : ret;
 	ret = dma_map_sgtable(dev, &p->sgt, p->dir, 0);
 	if (ret)
 		return ret;
@@ -169,7 +180,7 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 		bufs[i].uaddr = (uintptr_t)iov[i].iov_base;
 		bufs[i].len = iov[i].iov_len;
 		ret = dmae_pin(dev, &bufs[i].pin, bufs[i].uaddr, bufs[i].len,
-			       true, true);
+			       DMAE_PIN_WRITE | DMAE_PIN_LONGTERM);
 		if (!ret)
 			bufs[i].need_sync = dmae_sgt_need_sync(dev,
 							       &bufs[i].pin.sgt);

@@ -38,7 +38,8 @@
  * @arg: for @done
  * @pending: jobs not yet done
  * @njobs: jobs
- * @segs: the SG pieces of all jobs, two runs of max_sg per job
+ * @segs: the SG pieces of all jobs, two runs of @stride per job
+ * @stride: SG pieces one side of one job may need (dmae_seg_stride())
  * @jobs: the jobs
  */
 struct dmae_ureq {
@@ -58,6 +59,7 @@ struct dmae_ureq {
 	atomic_t pending;
 	unsigned int njobs;
 	struct dmae_seg *segs;
+	unsigned int stride;
 	struct dmae_job jobs[];
 };
 
@@ -251,11 +253,27 @@ static u8 dmae_hw_op(u8 uop)
 	}
 }
 
+/*
+ * SG pieces one side of a job of @len bytes can need: the pieces of a
+ * mapped table that a range overlaps are at most the pages it spans, since
+ * only a table's first and last entries hold part of a page. Sized by
+ * this instead of the device's max_sg (256), a 4 KiB copy needs 6 pieces
+ * (96 bytes) rather than 8 KiB to allocate and clear. Were the bound ever
+ * wrong, dmae_cut() fails the request rather than overrun.
+ */
+static unsigned int dmae_seg_stride(struct dmae_dev *dd, u32 len)
+{
+	u32 job = min(len, dmae_job_bytes(dd));
+
+	return min_t(u32, dmae_max_sg(dd), DIV_ROUND_UP(job, PAGE_SIZE) + 2);
+}
+
 /* Cut the mapped sides into jobs and queue them on the context's channel. */
 static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 {
 	struct dmae_dev *dd = req->ctx->ud->dd;
-	unsigned int max_sg = dmae_max_sg(dd), i;
+	struct dmae_chan *ch = req->ctx->ch;
+	unsigned int stride = req->stride, njobs, i;
 	u32 per = dmae_job_bytes(dd), off = 0;
 	struct dmae_cut cs = { .sg = req->src.sgt.sgl };
 	struct dmae_cut cd = { .sg = req->dst.sgt.sgl };
@@ -267,8 +285,8 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 
 	for (i = 0; i < req->njobs; i++) {
 		struct dmae_job *job = &req->jobs[i];
-		struct dmae_seg *ss = &req->segs[2 * i * max_sg];
-		struct dmae_seg *ds = ss + max_sg;
+		struct dmae_seg *ss = &req->segs[2 * i * stride];
+		struct dmae_seg *ds = ss + stride;
 		u32 len = min(per, req->len - off);
 
 		job->op = dmae_hw_op(req->op);
@@ -279,22 +297,28 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 		job->priv = req;
 		if (req->op != DMAE_UOP_FILL) {
 			job->src_segs = ss;
-			job->src_nsegs = dmae_cut(&cs, len, ss, max_sg);
+			job->src_nsegs = dmae_cut(&cs, len, ss, stride);
 		}
 		job->dst_segs = ds;
-		job->dst_nsegs = dmae_cut(&cd, len, ds, max_sg);
+		job->dst_nsegs = dmae_cut(&cd, len, ds, stride);
 		if ((req->op != DMAE_UOP_FILL && !job->src_nsegs) ||
 		    !job->dst_nsegs)
 			return -EINVAL;
 		off += len;
 	}
-	atomic_set(&req->pending, req->njobs);
-	for (i = 0; i < req->njobs; i++) {
-		int ret = dmae_submit(req->ctx->ch, &req->jobs[i]);
+	/*
+	 * Once the last job is queued the request may complete, and be
+	 * freed, at any time (the tasklet pushes the backlog too): from here
+	 * on, only locals decide when to stop.
+	 */
+	njobs = req->njobs;
+	atomic_set(&req->pending, njobs);
+	for (i = 0; i < njobs; i++) {
+		int ret = dmae_submit(ch, &req->jobs[i]);
 
 		/* Only a dead channel refuses checked jobs. */
 		if (ret) {
-			for (; i < req->njobs; i++) {
+			for (; i < njobs; i++) {
 				req->jobs[i].status = ret;
 				dmae_ureq_job_done(&req->jobs[i]);
 			}
@@ -416,6 +440,8 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
  * @sqe: the entry, copied out of the shared ring or the io_uring SQE
  * @done: reports the outcome; NULL posts it to the context's CQ
  * @arg: for @done
+ * @nowait: io_uring's non-blocking issue: fail with -EAGAIN rather than
+ *	fault pages in, copy on the CPU or sleep for memory
  *
  * Checks the entry and starts it. NOP and the CPU path are done at once;
  * the engine's requests complete later, from a work item when pages were
@@ -425,11 +451,12 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
  * negative errno, without calling @done, when the entry fails at once.
  */
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-		    dmae_done_fn done, void *arg)
+		    dmae_done_fn done, void *arg, bool nowait)
 {
 	struct dmae_dev *dd = ctx->ud->dd;
 	struct device *dev = dmae_dma_dev(dd);
-	unsigned int njobs, max_sg = dmae_max_sg(dd);
+	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
+	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
 	struct dmae_ureq *req;
 	int ret;
 
@@ -440,18 +467,22 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 		return 0;
 	}
-	if (sqe->len < ctx->cpu_threshold && !(sqe->flags & DMAE_SQE_NO_CPU))
+	if (sqe->len < ctx->cpu_threshold && !(sqe->flags & DMAE_SQE_NO_CPU)) {
+		/* Its user copies may fault. */
+		if (nowait)
+			return -EAGAIN;
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
+	}
 
 	njobs = DIV_ROUND_UP(sqe->len, dmae_job_bytes(dd));
-	req = kzalloc(struct_size(req, jobs, njobs), GFP_KERNEL);
+	req = kzalloc(struct_size(req, jobs, njobs), gfp);
 	if (!req)
-		return -ENOMEM;
-	req->segs = kvcalloc(2 * njobs * max_sg, sizeof(*req->segs),
-			     GFP_KERNEL);
+		return nowait ? -EAGAIN : -ENOMEM;
+	stride = dmae_seg_stride(dd, sqe->len);
+	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
 	if (!req->segs) {
 		kfree(req);
-		return -ENOMEM;
+		return nowait ? -EAGAIN : -ENOMEM;
 	}
 	req->ctx = ctx;
 	req->done = done;
@@ -460,6 +491,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	req->op = sqe->opcode;
 	req->len = sqe->len;
 	req->njobs = njobs;
+	req->stride = stride;
 	INIT_WORK(&req->work, dmae_ureq_work);
 
 	if (sqe->flags & DMAE_SQE_FIXED_DST) {
@@ -467,14 +499,14 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		req->dst_off = sqe->dst;
 	} else {
 		ret = dmae_pin(dev, &req->dst, sqe->dst, sqe->len,
-			       sqe->opcode != DMAE_UOP_COMPARE, false);
+			       pin | (sqe->opcode != DMAE_UOP_COMPARE ?
+				      DMAE_PIN_WRITE : 0));
 	}
 	if (!ret && (sqe->flags & DMAE_SQE_FIXED_SRC)) {
 		req->src_fixed = &ctx->bufs[sqe->src_buf];
 		req->src_off = sqe->src;
 	} else if (!ret && sqe->opcode != DMAE_UOP_FILL) {
-		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, false,
-			       false);
+		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, pin);
 	}
 	if (!ret) {
 		atomic_inc(&ctx->ud->inflight);
