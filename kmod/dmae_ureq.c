@@ -40,6 +40,7 @@
  * @njobs: jobs
  * @segs: the SG pieces of all jobs, two runs of @stride per job
  * @stride: SG pieces one side of one job may need (dmae_seg_stride())
+ * @per: bytes per job (dmae_req_job_bytes())
  * @jobs: the jobs
  */
 struct dmae_ureq {
@@ -60,6 +61,7 @@ struct dmae_ureq {
 	unsigned int njobs;
 	struct dmae_seg *segs;
 	unsigned int stride;
+	u32 per;
 	struct dmae_job jobs[];
 };
 
@@ -82,6 +84,23 @@ static struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
 static u32 dmae_job_bytes(struct dmae_dev *dd)
 {
 	return min_t(u32, dmae_max_len(dd), (dmae_max_sg(dd) - 2) * PAGE_SIZE);
+}
+
+/*
+ * Bytes per job for a request whose sides start at user addresses @src
+ * and @dst (@src unused for FILL): a job's range may span at most max_sg
+ * pages on either side. Jobs are cut at multiples of PAGE_SIZE, so every
+ * job starts at the request's offset within a page; if that is 0 on both
+ * sides a job may cover max_sg whole pages (a 1 MiB copy of aligned
+ * buffers is one descriptor), else one page less.
+ */
+static u32 dmae_req_job_bytes(struct dmae_dev *dd, u64 src, u64 dst,
+			      bool has_src)
+{
+	bool aligned = !(dst & ~PAGE_MASK) && (!has_src || !(src & ~PAGE_MASK));
+	u32 pages = dmae_max_sg(dd) - (aligned ? 0 : 1);
+
+	return min_t(u32, dmae_max_len(dd), pages * PAGE_SIZE);
 }
 
 /**
@@ -261,9 +280,9 @@ static u8 dmae_hw_op(u8 uop)
  * (96 bytes) rather than 8 KiB to allocate and clear. Were the bound ever
  * wrong, dmae_cut() fails the request rather than overrun.
  */
-static unsigned int dmae_seg_stride(struct dmae_dev *dd, u32 len)
+static unsigned int dmae_seg_stride(struct dmae_dev *dd, u32 len, u32 per)
 {
-	u32 job = min(len, dmae_job_bytes(dd));
+	u32 job = min(len, per);
 
 	return min_t(u32, dmae_max_sg(dd), DIV_ROUND_UP(job, PAGE_SIZE) + 2);
 }
@@ -271,10 +290,9 @@ static unsigned int dmae_seg_stride(struct dmae_dev *dd, u32 len)
 /* Cut the mapped sides into jobs and queue them on the context's channel. */
 static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 {
-	struct dmae_dev *dd = req->ctx->ud->dd;
 	struct dmae_chan *ch = req->ctx->ch;
 	unsigned int stride = req->stride, njobs, i;
-	u32 per = dmae_job_bytes(dd), off = 0;
+	u32 per = req->per, off = 0;
 	struct dmae_cut cs = { .sg = req->src.sgt.sgl };
 	struct dmae_cut cd = { .sg = req->dst.sgt.sgl };
 
@@ -457,6 +475,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	struct device *dev = dmae_dma_dev(dd);
 	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
 	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
+	u32 per;
 	struct dmae_ureq *req;
 	int ret;
 
@@ -474,11 +493,14 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
 	}
 
-	njobs = DIV_ROUND_UP(sqe->len, dmae_job_bytes(dd));
+	per = dmae_req_job_bytes(dd, dmae_side_uaddr(ctx, sqe, true),
+				 dmae_side_uaddr(ctx, sqe, false),
+				 sqe->opcode != DMAE_UOP_FILL);
+	njobs = DIV_ROUND_UP(sqe->len, per);
 	req = kzalloc(struct_size(req, jobs, njobs), gfp);
 	if (!req)
 		return nowait ? -EAGAIN : -ENOMEM;
-	stride = dmae_seg_stride(dd, sqe->len);
+	stride = dmae_seg_stride(dd, sqe->len, per);
 	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
 	if (!req->segs) {
 		kfree(req);
@@ -492,6 +514,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	req->len = sqe->len;
 	req->njobs = njobs;
 	req->stride = stride;
+	req->per = per;
 	INIT_WORK(&req->work, dmae_ureq_work);
 
 	if (sqe->flags & DMAE_SQE_FIXED_DST) {
