@@ -92,6 +92,7 @@ typedef struct DmaeChan {
     uint64_t err_addr;
 
     bool busy;                  /* lock: the worker holds a descriptor */
+    bool retiring;              /* lock: its completion is being written */
     bool iommu;                 /* lock: decided at ENABLE */
     bool chain_failed;          /* lock: for FENCE */
     uint32_t gen;               /* atomic, under lock; bumped by RESET */

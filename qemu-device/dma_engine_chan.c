@@ -301,10 +301,18 @@ static void *dmae_chan_worker(void *opaque)
          * between this check and the write, the write still lands in the
          * ring software owns; BUSY tells it when the engine let go.)
          */
+        /*
+         * Software may reuse the slot as soon as it sees DONE, and write a
+         * TAIL one past what HEAD allows until HEAD moves: say so first.
+         */
+        qemu_mutex_lock(&ch->lock);
+        ch->retiring = true;
+        qemu_mutex_unlock(&ch->lock);
         wrote = qatomic_read(&ch->gen) != x.want_gen ||
                 dmae_chan_write_compl(&x, compl_addr, &d);
 
         qemu_mutex_lock(&ch->lock);
+        ch->retiring = false;
         if (x.want_gen != ch->gen) {
             continue;
         }
@@ -466,7 +474,7 @@ static void dmae_chan_set_tail(DmaeChan *ch, uint32_t tail)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-engine: channel %u: TAIL written while halted\n",
                       ch->idx);
-    } else if (tail - ch->head > ch->ring_size) {
+    } else if (tail - ch->head > ch->ring_size + ch->retiring) {
         dmae_chan_halt(ch, DMAE_CHERR_BAD_TAIL, tail);
     } else {
         ch->tail = tail;
