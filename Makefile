@@ -3,7 +3,7 @@
 #
 #   make test    install what is missing, build, run every test
 #   make demo    install what is missing, build, run the main job
-#   make bench   the full benchmark sweep (about 10 minutes)
+#   make bench   the full benchmark sweep (about 3 minutes)
 #   make help    all targets
 
 BUILD ?= $(CURDIR)/build

@@ -480,16 +480,16 @@ static void test_chan_msix(void)
     /* with IRQ, channel 1 uses vector 1 and only that */
     d.flags = DMAE_DF_IRQ;
     ch_run(&f, 1, 1, &d, &cp);
-    g_assert_cmphex(msg_read(&f, 1), ==, MSI_DATA + 1);
+    g_assert_cmphex(msg_wait(&f, 1), ==, MSI_DATA + 1);
     g_assert_cmphex(msg_read(&f, 0), ==, 0);
     g_assert_cmphex(msg_read(&f, 2), ==, 0);
     g_assert_true(rd32(&f, DMAE_REG_IRQ_STATUS) & DMAE_IRQ_CHAN(1));
     ch_run(&f, 0, 0, &d, &cp);
-    g_assert_cmphex(msg_read(&f, 0), ==, MSI_DATA);
+    g_assert_cmphex(msg_wait(&f, 0), ==, MSI_DATA);
     /* a channel error uses the last vector */
     ch_submit(&f, 0, 100);
     assert_halted(&f, 0, DMAE_CHERR_BAD_TAIL, 100);
-    g_assert_cmphex(msg_read(&f, 2), ==, MSI_DATA + 2);
+    g_assert_cmphex(msg_wait(&f, 2), ==, MSI_DATA + 2);
     /* IRQ_STATUS is write-1-to-clear */
     wr32(&f, DMAE_REG_IRQ_STATUS, 0xffffffff);
     g_assert_cmphex(rd32(&f, DMAE_REG_IRQ_STATUS), ==, 0);
@@ -500,6 +500,7 @@ static void test_chan_msi_intx(void)
 {
     Fixture f;
     Compl cp;
+    int i;
     Desc d = copy_desc(SRC_ADDR, DST_ADDR, 4096);
 
     d.flags = DMAE_DF_IRQ;
@@ -508,7 +509,7 @@ static void test_chan_msi_intx(void)
     msi_enable(&f);
     ch_setup(&f, 2, 8);
     ch_run(&f, 2, 0, &d, &cp);
-    g_assert_cmphex(msg_read(&f, 0), ==, MSI_DATA);
+    g_assert_cmphex(msg_wait(&f, 0), ==, MSI_DATA);
     g_assert_cmphex(rd32(&f, DMAE_REG_IRQ_STATUS), ==, DMAE_IRQ_CHAN(2));
     fixture_stop(&f);
 
@@ -517,6 +518,11 @@ static void test_chan_msi_intx(void)
     g_assert_false(qpci_config_readw(f.dev, PCI_STATUS) &
                    PCI_STATUS_INTERRUPT);
     ch_run(&f, 1, 0, &d, &cp);
+    /* raised by the worker just after it writes the completion */
+    for (i = 0; i < 50000 && !(qpci_config_readw(f.dev, PCI_STATUS) &
+                                PCI_STATUS_INTERRUPT); i++) {
+        g_usleep(100);
+    }
     g_assert_true(qpci_config_readw(f.dev, PCI_STATUS) &
                   PCI_STATUS_INTERRUPT);
     wr32(&f, DMAE_REG_IRQ_STATUS, DMAE_IRQ_CHAN(1));
@@ -544,11 +550,11 @@ static void test_chan_coalescing(void)
     g_assert_cmphex(msg_read(&f, 0), ==, 0);    /* 3 < COUNT */
     ch_wait_head(&f, 0, 4);
     g_usleep(10 * 1000);
-    g_assert_cmphex(msg_read(&f, 0), ==, MSI_DATA);   /* the 4th */
+    g_assert_cmphex(msg_wait(&f, 0), ==, MSI_DATA);   /* the 4th */
     msg_clear(&f, 1);
     ch_wait_head(&f, 0, 6);
     g_usleep(10 * 1000);
-    g_assert_cmphex(msg_read(&f, 0), ==, MSI_DATA);   /* idle: flushed */
+    g_assert_cmphex(msg_wait(&f, 0), ==, MSI_DATA);   /* idle: flushed */
 
     /* the timer: COUNT 100, 1000 us (virtual clock) */
     msg_clear(&f, 1);
@@ -561,7 +567,7 @@ static void test_chan_coalescing(void)
     g_usleep(5 * 1000);
     g_assert_cmphex(msg_read(&f, 0), ==, 0);
     qtest_clock_step(f.qts, 1000 * 1000 + 1);
-    g_assert_cmphex(msg_read(&f, 0), ==, MSI_DATA);
+    g_assert_cmphex(msg_wait(&f, 0), ==, MSI_DATA);
     ch_wait_head(&f, 0, 8);
     fixture_stop(&f);
 }

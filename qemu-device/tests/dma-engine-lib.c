@@ -140,6 +140,21 @@ uint32_t msg_read(Fixture *f, unsigned vector)
     return qtest_readl(f->qts, MSI_ADDR + 4 * vector);
 }
 
+/*
+ * The worker raises a channel's interrupt itself, just after it writes the
+ * completion record: a message may land a moment after the record does.
+ */
+uint32_t msg_wait(Fixture *f, unsigned vector)
+{
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    uint32_t v;
+
+    while (!(v = msg_read(f, vector)) && g_get_monotonic_time() < end) {
+        g_usleep(100);
+    }
+    return v;
+}
+
 void msg_clear(Fixture *f, unsigned nvec)
 {
     qtest_memset(f->qts, MSI_ADDR, 0, 4 * nvec);

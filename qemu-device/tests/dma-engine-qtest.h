@@ -74,6 +74,8 @@ void msi_enable(Fixture *f);
 /* MSI-X likewise: vector v writes MSI_DATA + v at MSI_ADDR + 4 * v */
 void msix_enable(Fixture *f, unsigned nvec);
 uint32_t msg_read(Fixture *f, unsigned vector);
+/* msg_read() until a message is there, for up to 5 s */
+uint32_t msg_wait(Fixture *f, unsigned vector);
 void msg_clear(Fixture *f, unsigned nvec);
 
 /* Channels */
