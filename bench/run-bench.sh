@@ -5,15 +5,14 @@
 # the device-against-host ratio, and draw the plots with gnuplot.
 #   run-bench.sh [--quick|--full] [--cell SECS] [--suite bench|demo]
 # Environment: BENCH_MODES (default "off on").
-# Output in build/results/: bench-iommu-MODE.txt (the guest's report),
-# bench.csv (every cell, both modes), bench-device.txt (engine against host
-# memcpy), plots/*.png and plots/data/*.dat. With --suite demo (make demo)
-# the guest runs the demos first; their report goes to demo-iommu-MODE.txt.
+# Output in build/results/bench-full/ (or bench-quick/): bench-iommu-MODE.txt
+# (the guest's report), bench.csv (every cell, both modes), bench-device.txt
+# (engine against host memcpy), plots/*.png and plots/data/*.dat. With
+# --suite demo (make demo) the guest runs the demos first; their report
+# goes to build/results/demo-iommu-MODE.txt.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
-results=$BUILD/results
-plots=$results/plots
 sweep=full cell= suite=bench
 usage() {
 	sed -n '5,13p' "$0" | sed 's/^# \{0,1\}//'
@@ -29,6 +28,9 @@ while [ $# -gt 0 ]; do
 	*) echo "run-bench: unknown argument '$1'" >&2; usage 2 >&2 ;;
 	esac
 done
+demos=$BUILD/results
+results=$BUILD/results/bench-$sweep
+plots=$results/plots
 mkdir -p "$results" "$plots/data" "$BUILD/logs"
 
 # The host's memcpy, for the ceiling of an emulated engine (best of 3).
@@ -49,7 +51,7 @@ for mode in ${BENCH_MODES:-off on}; do
 		--timeout 3000 --append "dmae.sweep=$sweep${cell:+ dmae.cell=$cell}"
 	if [ "$suite" = demo ]; then
 		sed -n '/^# demo-begin/,/^# demo-end/p' "$log" | grep -v '^# demo-' |
-			tee "$results/demo-iommu-$mode.txt"
+			tee "$demos/demo-iommu-$mode.txt"
 		if ! grep -q '^# demo-rc 0' "$log"; then
 			echo "run-bench: a demo FAILED with the IOMMU $mode; serial log: $log"
 			rc=1
@@ -104,6 +106,6 @@ else
 	echo "run-bench: gnuplot failed" >&2
 	rc=1
 fi
-[ "$suite" = demo ] && echo "Demo reports: $results/demo-iommu-{off,on}.txt"
+[ "$suite" = demo ] && echo "Demo reports: $demos/demo-iommu-{off,on}.txt"
 echo "Benchmark reports: $results/bench-iommu-{off,on}.txt; raw data: $csv"
 exit $rc

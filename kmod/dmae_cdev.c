@@ -260,6 +260,7 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 {
 	u32 tail, head = ctx->sq_head, n = 0;
 	unsigned long flags;
+	bool idle;
 	int ret = 0;
 
 	/* Read once: everything after trusts this value only. */
@@ -267,18 +268,24 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 	if (tail - head > ctx->sq_entries)
 		return -EINVAL;
 	want = min(want, tail - head);
+
+	/*
+	 * Backpressure: kept completions first, and a bounded flight. Room in
+	 * flight is reserved for the whole batch under one lock; each entry
+	 * gives its slot back when its completion is posted.
+	 */
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	if (ctx->noverflow || ctx->inflight >= ctx->cq_entries)
+		want = 0;
+	else
+		want = min(want, ctx->cq_entries - ctx->inflight);
+	ctx->inflight += want;
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+	if (!want && tail != head)
+		ret = -EBUSY;
+
 	while (n < want) {
 		struct dmae_sqe sqe;
-
-		spin_lock_irqsave(&ctx->cq_lock, flags);
-		/* Backpressure: kept completions first, and a bounded flight. */
-		if (ctx->noverflow || ctx->inflight >= ctx->cq_entries) {
-			spin_unlock_irqrestore(&ctx->cq_lock, flags);
-			ret = -EBUSY;
-			break;
-		}
-		ctx->inflight++;
-		spin_unlock_irqrestore(&ctx->cq_lock, flags);
 
 		memcpy(&sqe, &ctx->sqes[head & (ctx->sq_entries - 1)],
 		       sizeof(sqe));
@@ -295,6 +302,15 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 			}
 			break;
 		}
+	}
+	if (n < want) {
+		/* Stopped early: give back what was reserved and not used. */
+		spin_lock_irqsave(&ctx->cq_lock, flags);
+		ctx->inflight -= want - n;
+		idle = !ctx->inflight;
+		spin_unlock_irqrestore(&ctx->cq_lock, flags);
+		if (idle)
+			wake_up_all(&ctx->idle);
 	}
 	ctx->sq_head = head;
 	/* Entries copied out before their slots are given back. */
