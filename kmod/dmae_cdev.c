@@ -287,6 +287,11 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 	while (n < want) {
 		struct dmae_sqe sqe;
 
+		/* A completion had to be kept: take no more until it is out. */
+		if (READ_ONCE(ctx->noverflow)) {
+			ret = -EBUSY;
+			break;
+		}
 		memcpy(&sqe, &ctx->sqes[head & (ctx->sq_entries - 1)],
 		       sizeof(sqe));
 		head++;
