@@ -60,11 +60,11 @@ $(LIBDMAE): $(LIBDMAE_DEPS)
 	@echo "  LIB libdmae"
 	@$(MAKE) --no-print-directory -s -C liburing-ext O=$(BUILD)/liburing-ext
 
-$(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h demos/include/cpustat.h | $(GUEST_BIN)
+$(GUEST_BIN)/%: %.c $(LIBDMAE) tests/guest/tools/tap.h $(wildcard demos/include/*.h) | $(GUEST_BIN)
 	@echo "  CC (guest) $*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(LIBDMAE) -luring -pthread
 
-$(GUEST_BIN)/dmae-bench: $(BENCH_SRCS) $(wildcard bench/*.h) demos/include/cpustat.h $(LIBDMAE) | $(GUEST_BIN)
+$(GUEST_BIN)/dmae-bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(wildcard demos/include/*.h) $(LIBDMAE) | $(GUEST_BIN)
 	@echo "  CC (guest) dmae-bench"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $(BENCH_SRCS) $(LIBDMAE) -luring -pthread
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "sizearg.h"
 
 static void usage(FILE *f)
 {
@@ -58,20 +59,14 @@ static int parse_paths(char *arg, bool *paths)
 
 static int parse_sizes(char *arg, size_t *sizes, unsigned int max)
 {
-	char *tok, *save = NULL, *end;
+	char *tok, *save = NULL;
 	unsigned int n = 0;
 
 	for (tok = strtok_r(arg, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		unsigned long long v;
+		long long v = parse_size(tok);
 
-		errno = 0;
-		v = strtoull(tok, &end, 0);
-		if (*end == 'k' || *end == 'K')
-			v <<= 10, end++;
-		else if (*end == 'm' || *end == 'M')
-			v <<= 20, end++;
-		if (errno || *end || v < 64 || v > BENCH_MAX_SIZE || n == max) {
+		if (v < 64 || v > BENCH_MAX_SIZE || n == max) {
 			fprintf(stderr, "dmae-bench: bad size '%s' (64 to 64m, at most %u sizes)\n",
 				tok, max);
 			return -1;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cpustat.h"
+#include "sizearg.h"
 #include "libdmae.h"
 
 #define MAX_DEPTH	64
@@ -301,20 +302,6 @@ static void usage(FILE *f)
 		"CPU time: \"all CPUs\" is the busy time of every CPU (/proc/stat, 10 ms\n"
 		"ticks), which includes the kernel's work on our behalf; \"process\" is\n"
 		"getrusage(). DST is overwritten.\n", MAX_DEPTH);
-}
-
-static long long parse_size(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	return errno || *end || v < 0 ? -1 : v;
 }
 
 int main(int argc, char **argv)

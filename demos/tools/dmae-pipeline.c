@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cpustat.h"
+#include "sizearg.h"
 #include "libdmae.h"
 
 #define MAX_SLOTS	32
@@ -398,22 +399,6 @@ static void usage(FILE *f)
 		"  -v        progress lines\n"
 		"  -d DEV    the engine (default $DMAE_DEVICE or /dev/dma_engine0)\n",
 		MAX_SLOTS);
-}
-
-static long long parse_size(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	else if (*end == 'g' || *end == 'G')
-		v <<= 30, end++;
-	return errno || *end || v < 0 ? -1 : v;
 }
 
 static const char *const sink_names[] = { "file", "pipe", "socket", "none" };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../bench/plan.h"
+#include "sizearg.h"
 
 static int failed, count;
 
@@ -220,11 +221,24 @@ static void test_summary(void)
 	tap(strstr(s, "[n/a]") != NULL, "no results: targets are n/a, not met");
 }
 
+static void test_sizes(void)
+{
+	tap(parse_size("4096") == 4096 && parse_size("64k") == 65536 &&
+	    parse_size("1M") == 1 << 20 && parse_size("2g") == 2LL << 30 &&
+	    parse_size("0x1000") == 4096,
+	    "sizes: plain, k, M, g and hex");
+	tap(parse_size("") == -1 && parse_size("12x") == -1 &&
+	    parse_size("-5") == -1 && parse_size("k") == -1 &&
+	    parse_size("1kk") == -1 && parse_size("99999999999g") == -1,
+	    "sizes: junk, negative, empty and overflowing ones are refused");
+}
+
 int main(void)
 {
 	memset(all_paths, 1, sizeof(all_paths));
 	test_plans();
 	test_measure();
 	test_summary();
+	test_sizes();
 	return failed ? 1 : 0;
 }
