@@ -93,7 +93,6 @@ int bench_run_cell(struct bench_env *env, const struct bench_cell *cell,
 
 /* measure.c */
 double bench_now(void);
-int bench_cpu_busy(double *secs);
 int bench_lat_init(struct bench_lat *lat, size_t cap);
 void bench_lat_free(struct bench_lat *lat);
 void bench_lat_add(struct bench_lat *lat, uint64_t ns);

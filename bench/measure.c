@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "cpustat.h"
 
 double bench_now(void)
 {
@@ -21,12 +20,6 @@ double bench_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* Busy time of all CPUs: see demos/include/cpustat.h. */
-int bench_cpu_busy(double *secs)
-{
-	return cpustat_busy(secs);
 }
 
 int bench_lat_init(struct bench_lat *lat, size_t cap)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cpustat.h"
 #include "libdmae_uring.h"
 
 static const char *const path_names[PATH_COUNT] = {
@@ -88,6 +89,14 @@ static unsigned int slot_count(size_t size)
 	size_t n = BENCH_POOL / slot_stride(size);
 
 	return n > BENCH_MAX_QD ? BENCH_MAX_QD : (unsigned int)n;
+}
+
+/* Slots a cell cycles through: one per operation in flight (memcpy: 8). */
+static unsigned int slots_used(const struct bench_cell *c)
+{
+	unsigned int want = path_async(c->path) ? c->qd : 8;
+
+	return want < slot_count(c->size) ? want : slot_count(c->size);
 }
 
 static size_t slot_off(size_t size, unsigned int tag)
@@ -371,10 +380,10 @@ static int run_memcpy(struct bench_env *env, const struct bench_cell *c,
 		      struct bench_result *res, unsigned int *last_tag)
 {
 	/* Time groups of calls when one call is shorter than the clock. */
-	unsigned int k = c->size < 65536 ? 64 : 1, i, tag = 0, used;
+	unsigned int k = c->size < 65536 ? 64 : 1, i, tag = 0;
+	unsigned int used = slots_used(c);
 	double t0 = bench_now(), deadline = t0 + env->cell_secs, ta, tb = t0;
 
-	used = slot_count(c->size) < 8 ? slot_count(c->size) : 8;
 	while (tb < deadline) {
 		ta = bench_now();
 		for (i = 0; i < k; i++) {
@@ -413,7 +422,7 @@ static int run_sysfs(struct bench_env *env, const struct bench_cell *c,
 	if (ns)
 		count = env->cell_secs * 1e9 / ((double)ns / count);
 	count = count < 8 ? 8 : count > 1024 ? 1024 : count;
-	ret = bench_cpu_busy(cpu0);
+	ret = cpustat_busy(cpu0);
 	if (ret)
 		return ret;
 	t0 = bench_now();
@@ -453,22 +462,20 @@ int bench_run_cell(struct bench_env *env, const struct bench_cell *cell,
 	if (cell->path != PATH_SEED && cell->path != PATH_DEVICE &&
 	    !path_nop(cell->path)) {
 		/* Clear the destinations, so that the check means something. */
-		used = path_async(cell->path) ? cell->qd : 8;
-		if (used > slot_count(cell->size))
-			used = slot_count(cell->size);
+		used = slots_used(cell);
 		memset(env->dst, 0, (size_t)used * slot_stride(cell->size));
 	}
 	if (cell->path == PATH_SEED || cell->path == PATH_DEVICE) {
 		ret = run_sysfs(env, cell, res, &cpu0);
 	} else {
-		ret = bench_cpu_busy(&cpu0);
+		ret = cpustat_busy(&cpu0);
 		if (!ret)
 			ret = cell->path == PATH_MEMCPY ?
 			      run_memcpy(env, cell, res, &last) :
 			      run_async(env, cell, res, &last);
 	}
 	if (!ret)
-		ret = bench_cpu_busy(&cpu1);
+		ret = cpustat_busy(&cpu1);
 	if (ret) {
 		res->err = -ret;
 		return ret;

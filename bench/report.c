@@ -198,6 +198,20 @@ static bool worst_ratio(const struct bench_plan *plan,
 	return any;
 }
 
+/* Registered against plain buffers at 4 KiB, in operations per second. */
+static void fixed_vs_plain_4k(const struct bench_plan *plan,
+			      const struct bench_result *res, unsigned int qd,
+			      unsigned int batch, const char *what)
+{
+	const struct bench_result *a, *b;
+	double q;
+
+	a = plan_find(plan, res, PATH_FIXED, 4096, qd, batch);
+	b = plan_find(plan, res, PATH_RING, 4096, qd, batch);
+	q = a && b ? a->ops_s / b->ops_s : 0;
+	target(a && b, q >= 2, what, "%.2fx%s", q, "");
+}
+
 static void targets(const struct bench_plan *plan,
 		    const struct bench_result *res, const size_t *sizes,
 		    unsigned int n)
@@ -231,18 +245,10 @@ static void targets(const struct bench_plan *plan,
 	       "guest CPU per GiB, plain offload <= 5% of memcpy's (>= 1 MiB)",
 	       "worst %.3f of memcpy's (at %s)", q,
 	       size_str(at, sz, sizeof(sz)));
-	a = plan_find(plan, res, PATH_FIXED, 4096, 8, 4);
-	b = plan_find(plan, res, PATH_RING, 4096, 8, 4);
-	q = a && b ? a->ops_s / b->ops_s : 0;
-	target(a && b, q >= 2,
-	       "registered >= 2x the ops/s of plain at 4 KiB, QD 8",
-	       "%.2fx%s", q, "");
-	a = plan_find(plan, res, PATH_FIXED, 4096, 32, 16);
-	b = plan_find(plan, res, PATH_RING, 4096, 32, 16);
-	q = a && b ? a->ops_s / b->ops_s : 0;
-	target(a && b, q >= 2,
-	       "registered >= 2x the ops/s of plain at 4 KiB, QD 32",
-	       "%.2fx%s", q, "");
+	fixed_vs_plain_4k(plan, res, 8, 4,
+			  "registered >= 2x the ops/s of plain at 4 KiB, QD 8");
+	fixed_vs_plain_4k(plan, res, 32, 16,
+			  "registered >= 2x the ops/s of plain at 4 KiB, QD 32");
 	a = plan_find(plan, res, PATH_NOP_RING, 0, 32, 32);
 	b = plan_find(plan, res, PATH_NOP_URING, 0, 32, 32);
 	q = a && b ? b->ops_s / a->ops_s : 0;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cpustat.h"
+#include "filecmp.h"
 #include "sizearg.h"
 #include "libdmae.h"
 
@@ -205,35 +206,6 @@ static int copy_cfr(const struct job *j, int in, int out)
 	return 0;
 }
 
-/* 0 if the two files hold the same bytes. */
-static int same_files(const char *a, const char *b, off_t size)
-{
-	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY), ret = -1;
-	struct stat st;
-	void *pa = MAP_FAILED, *pb = MAP_FAILED;
-
-	if (fa < 0 || fb < 0 || fstat(fb, &st) || st.st_size != size)
-		goto out;
-	if (!size) {
-		ret = 0;
-		goto out;
-	}
-	pa = mmap(NULL, size, PROT_READ, MAP_SHARED, fa, 0);
-	pb = mmap(NULL, size, PROT_READ, MAP_SHARED, fb, 0);
-	if (pa != MAP_FAILED && pb != MAP_FAILED)
-		ret = memcmp(pa, pb, size) ? -1 : 0;
-out:
-	if (pa != MAP_FAILED)
-		munmap(pa, size);
-	if (pb != MAP_FAILED)
-		munmap(pb, size);
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return ret;
-}
-
 static const struct {
 	const char *name;
 	copy_fn fn;
@@ -273,7 +245,13 @@ static int run(const struct job *j, unsigned int m)
 		printf("  %-16s FAILED: %s\n", methods[m].name, strerror(-ret));
 		return 1;
 	}
-	ret = same_files(j->src_path, j->dst_path, j->size);
+	in = open(j->src_path, O_RDONLY);
+	out = open(j->dst_path, O_RDONLY);
+	ret = in >= 0 && out >= 0 && files_equal(in, out) ? 0 : 1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 	printf("  %-16s %9.3f %9.1f %12.3f %12.3f  %s\n", methods[m].name, t,
 	       t > 0 ? j->size / t / 1e6 : 0, busy1 - busy0, self0,
 	       ret ? "DIFFERS" : "identical");

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "filecmp.h"
 #include "libdmae_uring.h"
 
 #define DEPTH	4
@@ -33,22 +34,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int check_same(int a, int b, off_t size)
-{
-	static char x[1 << 16], y[1 << 16];
-	off_t off;
-
-	for (off = 0; off < size; off += sizeof(x)) {
-		size_t n = size - off < (off_t)sizeof(x) ? (size_t)(size - off) :
-							   sizeof(x);
-
-		if (pread(a, x, n, off) != (ssize_t)n ||
-		    pread(b, y, n, off) != (ssize_t)n || memcmp(x, y, n))
-			return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -163,7 +148,7 @@ int main(int argc, char **argv)
 		return 1;
 	printf("copied %lld bytes in %.3f s (%.1f MB/s through read, DMA copy, write)\n",
 	       (long long)done, t0, done / t0 / 1e6);
-	if (check_same(fin, fout, st.st_size)) {
+	if (!files_equal(fin, fout)) {
 		printf("FAILED: output differs from input\n");
 		return 1;
 	}
