@@ -9,6 +9,7 @@
 #include <linux/completion.h>
 #include <linux/dmaengine.h>
 #include <linux/interrupt.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
@@ -22,6 +23,8 @@
 #define DMAE_DRV_NAME	"dma_engine"
 /* SG entries per side of a descriptor that the driver provides room for */
 #define DMAE_DRV_MAX_SG	64
+/* Failed dmaengine cookies a channel remembers for device_tx_status() */
+#define DMAE_DMA_FAILED	64
 
 /* The device's descriptor, SG entry and completion record */
 struct dmae_hw_desc {
@@ -96,6 +99,13 @@ struct dmae_seed {
  * @dead: the channel would not stop; it takes no more jobs
  * @dchan: the dmaengine channel
  * @dma_pending: dmaengine descriptors submitted, not yet issued
+ * @dma_issued: dmaengine descriptors handed to the channel (counter)
+ * @dma_done: of those, finished with their callbacks run (counter)
+ * @dma_sync_target: what device_synchronize() waits for @dma_done to reach
+ * @dma_wq: woken when @dma_done moves while someone waits
+ * @dma_failed: cookies of the last dmaengine descriptors that failed, for
+ *	device_tx_status() (a ring of them)
+ * @dma_nfailed: failures recorded so far; the ring holds the last ones
  * @submitted: jobs submitted (counter)
  * @completed: jobs completed (counter)
  * @errors: jobs completed with an error (counter)
@@ -128,6 +138,12 @@ struct dmae_chan {
 	bool dead;
 	struct dma_chan dchan;
 	struct list_head dma_pending;
+	u64 dma_issued;
+	u64 dma_done;
+	u64 dma_sync_target;
+	wait_queue_head_t dma_wq;
+	dma_cookie_t dma_failed[DMAE_DMA_FAILED];
+	unsigned int dma_nfailed;
 	u64 submitted;
 	u64 completed;
 	u64 errors;
@@ -137,6 +153,9 @@ struct dmae_chan {
 
 /**
  * struct dmae_dev - one dma-engine PCI function
+ * @ref: one reference for the driver's binding (dropped after remove, by
+ *	devres), one for dmaengine while it knows the device (dropped in its
+ *	device_release, once the last client let go of the channels)
  * @pdev: the PCI device
  * @regs: BAR0
  * @caps: DMAE_CAP_* bits read at probe
@@ -154,6 +173,7 @@ struct dmae_chan {
  * @id: number of the engine, for its device name
  */
 struct dmae_dev {
+	struct kref ref;
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	u64 caps;
@@ -172,6 +192,10 @@ struct dmae_dev {
 };
 
 extern unsigned int dmae_timeout_ms;
+extern struct workqueue_struct *dmae_wq;
+
+/* dmae_main.c */
+void dmae_dev_put(struct dmae_dev *dd);
 
 /* dmae_seed.c */
 void dmae_seed_init(struct dmae_dev *dd);
@@ -187,8 +211,6 @@ void dmae_chan_shutdown(struct dmae_chan *ch);
 void dmae_chan_kick(struct dmae_chan *ch);
 int dmae_submit_locked(struct dmae_chan *ch, struct dmae_job *job);
 void dmae_chan_error(struct dmae_chan *ch);
-void dmae_chan_terminate(struct dmae_chan *ch);
-void dmae_chan_sync(struct dmae_chan *ch);
 extern const struct attribute_group dmae_chan_attr_group;
 
 /* dmae_dmaengine.c */

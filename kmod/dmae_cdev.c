@@ -26,11 +26,6 @@
 #define DMAE_MAX_ENTRIES	4096
 #define DMAE_MAX_CQ_ENTRIES	8192
 
-struct dmae_overflow {
-	struct list_head node;
-	struct dmae_cqe cqe;
-};
-
 static u32 *dmae_ring_u32(void *ring, unsigned int off)
 {
 	return ring + off;
@@ -76,17 +71,15 @@ static void dmae_set_overflow_flags(struct dmae_ctx *ctx)
 /* Move kept completions into the CQ while there is room. */
 static void dmae_flush_overflow(struct dmae_ctx *ctx)
 {
-	struct dmae_overflow *o, *tmp;
+	u32 mask = ctx->cq_entries - 1;
 	unsigned long flags;
 
 	if (!READ_ONCE(ctx->noverflow))
 		return;
 	spin_lock_irqsave(&ctx->cq_lock, flags);
-	list_for_each_entry_safe(o, tmp, &ctx->overflow, node) {
-		if (!dmae_cq_write(ctx, &o->cqe))
-			break;
-		list_del(&o->node);
-		kfree(o);
+	while (ctx->noverflow &&
+	       dmae_cq_write(ctx, &ctx->overflow[ctx->ovf_head & mask])) {
+		ctx->ovf_head++;
 		ctx->noverflow--;
 	}
 	dmae_set_overflow_flags(ctx);
@@ -128,8 +121,12 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved)
  * @result: COMPARE offset or CRC32C
  * @moved: bytes the operation moved, for the counters
  *
- * Never drops a completion: without room it is kept (GFP_ATOMIC, with a
- * __GFP_NOFAIL fallback) and posted when the process frees CQ entries.
+ * Never drops a completion and never allocates: without room in the CQ it
+ * is kept in the overflow ring, which has room for every request in
+ * flight, and posted when the process frees CQ entries. The wake-ups are
+ * done under cq_lock: once a closing process has seen its last request
+ * complete, it takes cq_lock before freeing the context, so no poster is
+ * still using it.
  */
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 		   u32 result, u32 moved)
@@ -144,14 +141,10 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	bool idle;
 
 	spin_lock_irqsave(&ctx->cq_lock, flags);
-	if (!list_empty(&ctx->overflow) || !dmae_cq_write(ctx, &cqe)) {
-		struct dmae_overflow *o;
-
-		o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
-		if (!o)
-			o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOFAIL);
-		o->cqe = cqe;
-		list_add_tail(&o->node, &ctx->overflow);
+	if (ctx->noverflow || !dmae_cq_write(ctx, &cqe)) {
+		/* Room: noverflow + inflight <= cq_entries (dmae_ctx_submit) */
+		ctx->overflow[(ctx->ovf_head + ctx->noverflow) &
+			      (ctx->cq_entries - 1)] = cqe;
 		ctx->noverflow++;
 		ctx->stats.overflowed++;
 		dmae_set_overflow_flags(ctx);
@@ -160,12 +153,11 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	idle = !--ctx->inflight;
 	if (ctx->evfd)
 		eventfd_signal(ctx->evfd, 1);
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-
 	if (wq_has_sleeper(&ctx->wait))
 		wake_up_all(&ctx->wait);
 	if (idle && wq_has_sleeper(&ctx->idle))
 		wake_up_all(&ctx->idle);
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
 }
 
 static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
@@ -173,6 +165,11 @@ static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
 	vfree(ctx->sq_ring);
 	vfree(ctx->sqes);
 	vfree(ctx->cq_ring);
+	kvfree(ctx->overflow);
+	ctx->sq_ring = NULL;
+	ctx->sqes = NULL;
+	ctx->cq_ring = NULL;
+	ctx->overflow = NULL;
 }
 
 static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
@@ -206,11 +203,10 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	ctx->sq_ring = vmalloc_user(ctx->sq_ring_size);
 	ctx->sqes = vmalloc_user(ctx->sqes_size);
 	ctx->cq_ring = vmalloc_user(ctx->cq_ring_size);
-	if (!ctx->sq_ring || !ctx->sqes || !ctx->cq_ring) {
+	ctx->overflow = kvcalloc(ctx->cq_entries, sizeof(*ctx->overflow),
+				 GFP_KERNEL);
+	if (!ctx->sq_ring || !ctx->sqes || !ctx->cq_ring || !ctx->overflow) {
 		dmae_ctx_free_rings(ctx);
-		ctx->sq_ring = NULL;
-		ctx->sqes = NULL;
-		ctx->cq_ring = NULL;
 		return -ENOMEM;
 	}
 	*dmae_ring_u32(ctx->sq_ring, DMAE_RING_MASK) = ctx->sq_entries - 1;
@@ -243,9 +239,6 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cq_off.cqes = DMAE_CQ_CQES;
 	if (copy_to_user(arg, &p, sizeof(p))) {
 		dmae_ctx_free_rings(ctx);
-		ctx->sq_ring = NULL;
-		ctx->sqes = NULL;
-		ctx->cq_ring = NULL;
 		return -EFAULT;
 	}
 	ctx->setup_done = true;
@@ -547,9 +540,11 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 	atomic_set(&ctx->buf_users, 0);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->cq_lock);
-	INIT_LIST_HEAD(&ctx->overflow);
 	init_waitqueue_head(&ctx->wait);
 	init_waitqueue_head(&ctx->idle);
+	mutex_lock(&ud->ctx_lock);
+	list_add_tail(&ctx->node, &ud->ctx_list);
+	mutex_unlock(&ud->ctx_lock);
 	file->private_data = ctx;
 	return 0;
 }
@@ -562,13 +557,21 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 static int dmae_cdev_release(struct inode *inode, struct file *file)
 {
 	struct dmae_ctx *ctx = file->private_data;
-	struct dmae_overflow *o, *tmp;
+	struct dmae_udev *ud = ctx->ud;
 
 	wait_event(ctx->idle, !READ_ONCE(ctx->inflight));
-	if (ctx->nbufs)
+	/* The last completion's poster may still hold cq_lock: let it go. */
+	spin_lock_irq(&ctx->cq_lock);
+	spin_unlock_irq(&ctx->cq_lock);
+	/*
+	 * Registered buffers are mapped for the device: unmapped here, or
+	 * already by dmae_udev_unregister() if the device went first.
+	 */
+	mutex_lock(&ud->ctx_lock);
+	if (ctx->nbufs && ud->dd)
 		dmae_unregister_buffers(ctx);
-	list_for_each_entry_safe(o, tmp, &ctx->overflow, node)
-		kfree(o);
+	list_del(&ctx->node);
+	mutex_unlock(&ud->ctx_lock);
 	if (ctx->evfd)
 		eventfd_ctx_put(ctx->evfd);
 	dmae_ctx_free_rings(ctx);
@@ -619,6 +622,8 @@ int dmae_udev_register(struct dmae_dev *dd, int id)
 	init_rwsem(&ud->sem);
 	spin_lock_init(&ud->stats_lock);
 	init_waitqueue_head(&ud->idle);
+	mutex_init(&ud->ctx_lock);
+	INIT_LIST_HEAD(&ud->ctx_list);
 	kref_init(&ud->ref);
 	ret = misc_register(&ud->misc);
 	if (ret) {
@@ -635,12 +640,14 @@ int dmae_udev_register(struct dmae_dev *dd, int id)
  * @dd: the engine
  *
  * Open files stay valid but every call fails with -ENODEV; requests in
- * flight finish first (the engine still runs), so that no page stays
- * pinned or mapped.
+ * flight finish first (the engine still runs), then every context's
+ * registered buffers are unmapped and unpinned, so that no page stays
+ * pinned or mapped for a device that is gone.
  */
 void dmae_udev_unregister(struct dmae_dev *dd)
 {
 	struct dmae_udev *ud = dd->udev;
+	struct dmae_ctx *ctx;
 
 	if (!ud)
 		return;
@@ -649,6 +656,15 @@ void dmae_udev_unregister(struct dmae_dev *dd)
 	ud->dead = true;
 	up_write(&ud->sem);
 	wait_event(ud->idle, !atomic_read(&ud->inflight));
+	mutex_lock(&ud->ctx_lock);
+	list_for_each_entry(ctx, &ud->ctx_list, node) {
+		mutex_lock(&ctx->lock);
+		if (ctx->nbufs)
+			dmae_unregister_buffers(ctx);
+		mutex_unlock(&ctx->lock);
+	}
+	ud->dd = NULL;
+	mutex_unlock(&ud->ctx_lock);
 	dd->udev = NULL;
 	kref_put(&ud->ref, dmae_udev_release_ref);
 }

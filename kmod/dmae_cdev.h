@@ -66,6 +66,9 @@ struct dmae_ubuf {
  *	cq_lock with interrupts off, summed when read (a shared lock per
  *	completion cost more than a NOP itself)
  * @contexts: contexts set up so far
+ * @ctx_lock: protects @ctx_list, and @dd for unmapping registered buffers
+ *	(remove releases every context's buffers, then clears @dd)
+ * @ctx_list: the open files
  */
 struct dmae_udev {
 	struct miscdevice misc;
@@ -81,11 +84,14 @@ struct dmae_udev {
 	spinlock_t stats_lock;	/* @stats */
 	struct dmae_ctx_stats __percpu *done_stats;
 	u64 contexts;
+	struct mutex ctx_lock;	/* @ctx_list, @dd for buffers */
+	struct list_head ctx_list;
 };
 
 /**
  * struct dmae_ctx - one open file: its rings and requests
  * @ud: the device
+ * @node: in @ud's ctx_list
  * @ch: the channel its requests go to
  * @lock: serialises setup, submission and registration
  * @setup_done: the rings exist
@@ -101,7 +107,10 @@ struct dmae_udev {
  * @sq_head: kernel's copy of the SQ head
  * @cq_lock: protects the CQ tail, @overflow, @noverflow, @inflight
  * @cq_tail: kernel's copy of the CQ tail
- * @overflow: completions waiting for CQ room
+ * @overflow: completions waiting for CQ room, a ring of @cq_entries
+ *	allocated at setup: every completion has room reserved in it, since
+ *	no more than @cq_entries requests are ever in flight
+ * @ovf_head: index of the oldest entry of @overflow
  * @noverflow: entries of @overflow
  * @inflight: requests taken but not completed
  * @wait: woken when a completion is posted
@@ -116,6 +125,7 @@ struct dmae_udev {
  */
 struct dmae_ctx {
 	struct dmae_udev *ud;
+	struct list_head node;
 	struct dmae_chan *ch;
 	struct mutex lock;	/* setup, submission, registration */
 	bool setup_done;
@@ -131,7 +141,8 @@ struct dmae_ctx {
 	u32 sq_head;
 	spinlock_t cq_lock;	/* CQ tail and overflow */
 	u32 cq_tail;
-	struct list_head overflow;
+	struct dmae_cqe *overflow;
+	u32 ovf_head;
 	u32 noverflow;
 	u32 inflight;
 	wait_queue_head_t wait;

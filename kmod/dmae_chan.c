@@ -451,42 +451,6 @@ void dmae_issue(struct dmae_chan *ch)
 }
 EXPORT_SYMBOL_GPL(dmae_issue);
 
-/**
- * dmae_chan_terminate() - fail everything queued or running on a channel
- * @ch: the channel
- *
- * Jobs in the backlog complete at once with -ECANCELED; the channel is
- * then aborted and reset, and the jobs that were in the ring complete with
- * -ECANCELED (those that had finished keep their outcome). Does not sleep;
- * dmae_chan_sync() waits for it.
- */
-void dmae_chan_terminate(struct dmae_chan *ch)
-{
-	struct dmae_job *job, *tmp;
-	unsigned long flags;
-	LIST_HEAD(backlog);
-
-	spin_lock_irqsave(&ch->lock, flags);
-	list_splice_init(&ch->backlog, &backlog);
-	spin_unlock_irqrestore(&ch->lock, flags);
-	list_for_each_entry_safe(job, tmp, &backlog, node) {
-		list_del(&job->node);
-		job->status = -ECANCELED;
-		job->done(job);
-	}
-	dmae_chan_schedule_recover(ch, -ECANCELED);
-}
-
-/**
- * dmae_chan_sync() - wait until a termination and all callbacks are done
- * @ch: the channel
- */
-void dmae_chan_sync(struct dmae_chan *ch)
-{
-	flush_work(&ch->recover_work);
-	tasklet_unlock_wait(&ch->tasklet);
-}
-
 int dmae_chan_init(struct dmae_dev *dd, unsigned int idx)
 {
 	struct dmae_chan *ch = &dd->chan[idx];
@@ -535,8 +499,16 @@ void dmae_chan_stop(struct dmae_chan *ch)
 void dmae_chan_shutdown(struct dmae_chan *ch)
 {
 	struct dmae_job *job;
+	unsigned long flags;
 	LIST_HEAD(failed);
 
+	/*
+	 * From here on the channel takes no job and touches no hardware:
+	 * dmaengine clients may still hold it after the device is gone.
+	 */
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->dead = true;
+	spin_unlock_irqrestore(&ch->lock, flags);
 	del_timer_sync(&ch->watchdog);
 	cancel_work_sync(&ch->recover_work);
 	tasklet_kill(&ch->tasklet);

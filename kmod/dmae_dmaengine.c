@@ -36,18 +36,50 @@ static enum dmaengine_tx_result dmae_tx_result(struct dmae_job *job)
 	return DMA_TRANS_ABORTED;
 }
 
-/* A job finished: the client's callback, then the descriptor is freed. */
-static void dmae_dma_done(struct dmae_job *job)
+/* Remember a failed cookie for dmae_tx_status(). @ch->lock held. */
+static void dmae_dma_record_failure(struct dmae_chan *ch, dma_cookie_t cookie)
 {
-	struct dmae_dma_desc *d = container_of(job, struct dmae_dma_desc, job);
+	ch->dma_failed[ch->dma_nfailed++ % DMAE_DMA_FAILED] = cookie;
+}
+
+static bool dmae_dma_failed(struct dmae_chan *ch, dma_cookie_t cookie)
+{
+	unsigned int i, n = min_t(unsigned int, ch->dma_nfailed,
+				  DMAE_DMA_FAILED);
+
+	for (i = 0; i < n; i++)
+		if (ch->dma_failed[i] == cookie)
+			return true;
+	return false;
+}
+
+/*
+ * A descriptor handed to the channel is finished: its outcome becomes
+ * visible to dmae_tx_status(), the client's callback runs, then the
+ * descriptor is freed and device_synchronize() may return. @ran: the
+ * channel ran it (its cookie is the channel's latest completed one: jobs
+ * of a channel complete in cookie order); false for one the channel
+ * refused, which must not move the completed cookie past those still
+ * running before it.
+ */
+static void dmae_dma_finish(struct dmae_dma_desc *d, bool ran)
+{
 	struct dma_async_tx_descriptor *txd = &d->txd;
+	struct dmae_chan *ch = to_dmae_chan(txd->chan);
+	struct dmae_job *job = &d->job;
 	struct dmaengine_result res = {
 		.result = dmae_tx_result(job),
 		.residue = job->status ? job->len - job->bytes : 0,
 	};
+	unsigned long flags;
 
-	/* Jobs of a channel complete in cookie order. */
-	WRITE_ONCE(txd->chan->completed_cookie, txd->cookie);
+	spin_lock_irqsave(&ch->lock, flags);
+	if (job->status)
+		dmae_dma_record_failure(ch, txd->cookie);
+	if (ran)
+		WRITE_ONCE(txd->chan->completed_cookie, txd->cookie);
+	spin_unlock_irqrestore(&ch->lock, flags);
+
 	dma_descriptor_unmap(txd);
 	if (txd->callback_result)
 		txd->callback_result(txd->callback_param, &res);
@@ -55,6 +87,17 @@ static void dmae_dma_done(struct dmae_job *job)
 		txd->callback(txd->callback_param);
 	dma_run_dependencies(txd);
 	kfree(d);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->dma_done++;
+	if (ch->dma_done >= ch->dma_sync_target)
+		wake_up_all(&ch->dma_wq);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+static void dmae_dma_done(struct dmae_job *job)
+{
+	dmae_dma_finish(container_of(job, struct dmae_dma_desc, job), true);
 }
 
 static dma_cookie_t dmae_tx_submit(struct dma_async_tx_descriptor *txd)
@@ -82,7 +125,7 @@ dmae_prep(struct dma_chan *c, u8 op, dma_addr_t dst, dma_addr_t src,
 	struct dmae_chan *ch = to_dmae_chan(c);
 	struct dmae_dma_desc *d;
 
-	if (!len || len > ch->dd->max_xfer)
+	if (!len || len > ch->dd->max_xfer || READ_ONCE(ch->dead))
 		return NULL;
 	d = kzalloc(sizeof(*d), GFP_NOWAIT);
 	if (!d)
@@ -115,16 +158,6 @@ dmae_prep_memset(struct dma_chan *c, dma_addr_t dst, int value, size_t len,
 			 0x0101010101010101ULL * (u8)value, len, flags);
 }
 
-/* Take the descriptors submitted but not yet issued. */
-static void dmae_take_pending(struct dmae_chan *ch, struct list_head *list)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ch->lock, flags);
-	list_splice_init(&ch->dma_pending, list);
-	spin_unlock_irqrestore(&ch->lock, flags);
-}
-
 /*
  * Hand the submitted descriptors to the channel in cookie order: taking
  * them and queueing them is one critical section, or two issuers could
@@ -142,6 +175,7 @@ static void dmae_issue_pending(struct dma_chan *c)
 		int ret;
 
 		list_del(&d->node);
+		ch->dma_issued++;
 		/*
 		 * Once queued, the job may complete and be freed as soon as
 		 * the lock is dropped: only a refused job may be touched.
@@ -155,41 +189,86 @@ static void dmae_issue_pending(struct dma_chan *c)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(d, tmp, &failed, node) {
 		list_del(&d->node);
-		dmae_dma_done(&d->job);
+		dmae_dma_finish(d, false);
 	}
 	dmae_issue(ch);
 }
 
+/*
+ * A cookie is complete when the channel's completed cookie has passed it
+ * (jobs complete in order), unless it is one of the channel's recorded
+ * failures: those are DMA_ERROR, so that a polling client never takes a
+ * failed or terminated descriptor for a finished copy.
+ */
 static enum dma_status dmae_tx_status(struct dma_chan *c, dma_cookie_t cookie,
 				      struct dma_tx_state *txstate)
 {
-	dma_cookie_t last = READ_ONCE(c->completed_cookie);
-	dma_cookie_t used = READ_ONCE(c->cookie);
+	struct dmae_chan *ch = to_dmae_chan(c);
+	enum dma_status status;
+	dma_cookie_t last, used;
+	unsigned long flags;
+	bool failed;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	last = c->completed_cookie;
+	used = c->cookie;
+	failed = dmae_dma_failed(ch, cookie);
+	spin_unlock_irqrestore(&ch->lock, flags);
 
 	dma_set_tx_state(txstate, last, used, 0);
-	return dma_async_is_complete(cookie, last, used);
+	status = dma_async_is_complete(cookie, last, used);
+	return failed ? DMA_ERROR : status;
 }
 
+/**
+ * dmae_terminate_all() - device_terminate_all of a channel
+ * @c: the channel
+ *
+ * Nothing submitted is cancelled: descriptors not yet issued are issued,
+ * and everything runs to the end (the watchdog bounds it), so that
+ * dmae_synchronize() returns once no descriptor submitted before this
+ * call can touch memory any more. Aborting the channel instead would also
+ * cancel the work of its other users (the shared rings, io_uring
+ * commands, the other threads of the same client, as dmatest's polled
+ * mode has), and report copies as done whose data never arrived. Does
+ * not sleep.
+ *
+ * Return: 0.
+ */
 static int dmae_terminate_all(struct dma_chan *c)
 {
 	struct dmae_chan *ch = to_dmae_chan(c);
-	struct dmae_dma_desc *d, *tmp;
-	LIST_HEAD(list);
+	unsigned long flags;
 
-	/* Submitted but never issued: dropped without a callback. */
-	dmae_take_pending(ch, &list);
-	list_for_each_entry_safe(d, tmp, &list, node) {
-		list_del(&d->node);
-		dma_descriptor_unmap(&d->txd);
-		kfree(d);
-	}
-	dmae_chan_terminate(ch);
+	dmae_issue_pending(c);
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->dma_sync_target = ch->dma_issued;
+	spin_unlock_irqrestore(&ch->lock, flags);
 	return 0;
 }
 
+static bool dmae_dma_synced(struct dmae_chan *ch, u64 target)
+{
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	done = ch->dma_done >= target;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return done;
+}
+
+/* Wait until what was submitted before the last terminate is done. */
 static void dmae_synchronize(struct dma_chan *c)
 {
-	dmae_chan_sync(to_dmae_chan(c));
+	struct dmae_chan *ch = to_dmae_chan(c);
+	unsigned long flags;
+	u64 target;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	target = ch->dma_sync_target;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	wait_event(ch->dma_wq, dmae_dma_synced(ch, target));
 }
 
 static int dmae_alloc_chan_resources(struct dma_chan *c)
@@ -205,10 +284,27 @@ static void dmae_free_chan_resources(struct dma_chan *c)
 	dmae_synchronize(c);
 }
 
+/* The last client let go of the channels: dmaengine's reference goes. */
+static void dmae_dma_release(struct dma_device *dma)
+{
+	dmae_dev_put(container_of(dma, struct dmae_dev, dma));
+}
+
+/**
+ * dmae_dmaengine_register() - offer the channels to dmaengine clients
+ * @dd: the device
+ *
+ * dmaengine holds a reference to @dd from here until its device_release,
+ * which may come after the device is unbound: the channels must then
+ * refuse work without touching the hardware (dmae_chan_shutdown()).
+ *
+ * Return: 0 or a negative errno.
+ */
 int dmae_dmaengine_register(struct dmae_dev *dd)
 {
 	struct dma_device *dma = &dd->dma;
 	unsigned int i;
+	int ret;
 
 	INIT_LIST_HEAD(&dma->channels);
 	dma_cap_zero(dma->cap_mask);
@@ -228,12 +324,18 @@ int dmae_dmaengine_register(struct dmae_dev *dd)
 	dma->device_tx_status = dmae_tx_status;
 	dma->device_terminate_all = dmae_terminate_all;
 	dma->device_synchronize = dmae_synchronize;
+	dma->device_release = dmae_dma_release;
 
 	for (i = 0; i < dd->nchan; i++) {
+		init_waitqueue_head(&dd->chan[i].dma_wq);
 		dd->chan[i].dchan.device = dma;
 		list_add_tail(&dd->chan[i].dchan.device_node, &dma->channels);
 	}
-	return dma_async_device_register(dma);
+	kref_get(&dd->ref);
+	ret = dma_async_device_register(dma);
+	if (ret)
+		dmae_dev_put(dd);
+	return ret;
 }
 
 void dmae_dmaengine_unregister(struct dmae_dev *dd)

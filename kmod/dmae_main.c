@@ -17,6 +17,9 @@
 
 static DEFINE_IDA(dmae_ida);
 
+/* Completion work of user requests: drained before the module goes. */
+struct workqueue_struct *dmae_wq;
+
 unsigned int dmae_timeout_ms = 5000;
 module_param_named(timeout_ms, dmae_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms,
@@ -200,6 +203,25 @@ static void dmae_shutdown_chans(struct dmae_dev *dd)
 		dmae_chan_shutdown(&dd->chan[i]);
 }
 
+static void dmae_dev_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct dmae_dev, ref));
+}
+
+/**
+ * dmae_dev_put() - drop a reference to the device structure
+ * @dd: the device
+ */
+void dmae_dev_put(struct dmae_dev *dd)
+{
+	kref_put(&dd->ref, dmae_dev_release);
+}
+
+static void dmae_dev_put_action(void *dd)
+{
+	dmae_dev_put(dd);
+}
+
 static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -207,9 +229,17 @@ static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	unsigned int i;
 	int ret;
 
-	dd = devm_kzalloc(dev, sizeof(*dd), GFP_KERNEL);
+	/*
+	 * Not devm memory: dmaengine clients may hold the channels, which
+	 * live in it, after the device is unbound (see struct dmae_dev).
+	 */
+	dd = kzalloc(sizeof(*dd), GFP_KERNEL);
 	if (!dd)
 		return -ENOMEM;
+	kref_init(&dd->ref);
+	ret = devm_add_action_or_reset(dev, dmae_dev_put_action, dd);
+	if (ret)
+		return ret;
 	dd->pdev = pdev;
 
 	ret = pcim_enable_device(pdev);
@@ -316,7 +346,28 @@ static struct pci_driver dmae_driver = {
 	.remove = dmae_remove,
 	.dev_groups = dmae_groups,
 };
-module_pci_driver(dmae_driver);
+
+static int __init dmae_init(void)
+{
+	int ret;
+
+	dmae_wq = alloc_workqueue(DMAE_DRV_NAME, WQ_UNBOUND, 0);
+	if (!dmae_wq)
+		return -ENOMEM;
+	ret = pci_register_driver(&dmae_driver);
+	if (ret)
+		destroy_workqueue(dmae_wq);
+	return ret;
+}
+module_init(dmae_init);
+
+static void __exit dmae_exit(void)
+{
+	pci_unregister_driver(&dmae_driver);
+	/* A completion work item may still be returning into this module. */
+	destroy_workqueue(dmae_wq);
+}
+module_exit(dmae_exit);
 
 MODULE_DESCRIPTION("Driver for the dma-engine PCIe memory-copy engine");
 MODULE_LICENSE("GPL");

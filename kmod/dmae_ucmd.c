@@ -105,16 +105,16 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (ret)
 		return ret;
 	sqe.user_data = 0;
-	ret = dmae_sqe_check(ctx, &sqe);
-	if (ret || sqe.opcode == DMAE_UOP_NOP)
-		return ret;
 
 	/*
 	 * The non-blocking issue does the copy when it can without faulting
 	 * pages in or waiting for a lock or memory (which is nearly always:
 	 * buffers in use are mapped); else -EAGAIN, and io_uring issues it
 	 * again from a worker, where all of that may sleep. Sending every
-	 * copy to a worker would cost a thread hand-over each.
+	 * copy to a worker would cost a thread hand-over each. The entry is
+	 * checked only once the device is known to be there (the checks read
+	 * its limits) and, but for a NOP, under the context's lock (they read
+	 * the registered buffers).
 	 */
 	if (nowait) {
 		if (!down_read_trylock(&ctx->ud->sem))
@@ -124,6 +124,10 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	}
 	if (ctx->ud->dead) {
 		ret = -ENODEV;
+	} else if (sqe.opcode == DMAE_UOP_NOP) {
+		ret = dmae_sqe_check(ctx, &sqe);
+		up_read(&ctx->ud->sem);
+		return ret;
 	} else if (nowait && !mutex_trylock(&ctx->lock)) {
 		ret = -EAGAIN;
 	} else {

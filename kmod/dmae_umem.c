@@ -8,6 +8,7 @@
  * them.
  */
 
+#include <linux/compat.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -127,6 +128,36 @@ static bool dmae_sgt_need_sync(struct device *dev, struct sg_table *sgt)
 	return false;
 }
 
+/*
+ * The iovec array of a registration, in the caller's layout: a 32-bit
+ * process's struct iovec is two 32-bit words.
+ */
+static struct iovec *dmae_iovecs_from_user(const void __user *uiov, u32 nr)
+{
+	struct compat_iovec __user *ciov = (struct compat_iovec __user *)uiov;
+	struct iovec *iov;
+	u32 i;
+
+	if (!in_compat_syscall())
+		return memdup_user(uiov, nr * sizeof(*iov));
+	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL);
+	if (!iov)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < nr; i++) {
+		compat_uptr_t base;
+		compat_size_t len;
+
+		if (get_user(base, &ciov[i].iov_base) ||
+		    get_user(len, &ciov[i].iov_len)) {
+			kfree(iov);
+			return ERR_PTR(-EFAULT);
+		}
+		iov[i].iov_base = compat_ptr(base);
+		iov[i].iov_len = len;
+	}
+	return iov;
+}
+
 /**
  * dmae_register_buffers() - DMAE_IOC_REGISTER_BUFFERS
  * @ctx: the context; its lock held
@@ -155,7 +186,7 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 		return -EINVAL;
 	if (ctx->nbufs)
 		return -EBUSY;
-	iov = memdup_user(u64_to_user_ptr(reg.iovs), reg.nr * sizeof(*iov));
+	iov = dmae_iovecs_from_user(u64_to_user_ptr(reg.iovs), reg.nr);
 	if (IS_ERR(iov))
 		return PTR_ERR(iov);
 	for (i = 0; i < reg.nr; i++) {

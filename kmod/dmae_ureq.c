@@ -253,7 +253,7 @@ static void dmae_ureq_job_done(struct dmae_job *job)
 	if (!atomic_dec_and_test(&req->pending))
 		return;
 	if (req->src.npages || req->dst.npages)
-		queue_work(system_unbound_wq, &req->work);
+		queue_work(dmae_wq, &req->work);
 	else
 		dmae_ureq_complete(req);
 }

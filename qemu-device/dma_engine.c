@@ -7,7 +7,8 @@
  * The seed block is in dma_engine_seed.c, the descriptor-ring channels in
  * dma_engine_chan.c and the data mover in dma_engine_xfer.c. Every copy
  * runs on a worker thread, never on the vCPU that starts it, and every
- * DMA goes through pci_dma_rw(), so an IOMMU translates it.
+ * DMA goes through the device's PCI address space, so an IOMMU
+ * translates it; only guest RAM can be reached (dma_engine_xfer.c).
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -305,17 +306,28 @@ static void dma_engine_exit(PCIDevice *pdev)
     DmaEngineState *s = DMA_ENGINE(pdev);
     unsigned i;
 
-    qatomic_set(&s->stopping, true);
     /*
-     * A worker may need the BQL (an IOMMU, or a DMA that decodes to MMIO);
-     * do not hold it while the workers drain.
+     * Stop all DMA first: once stopping is seen under each dma_lock, no
+     * worker touches memory again. Then end every worker before anything
+     * is freed, since a worker may still use its channel's locks and its
+     * bottom half. A worker may need the BQL (to translate through an
+     * IOMMU, to raise an interrupt): do not hold it while they end.
      */
+    qatomic_set(&s->stopping, true);
+    dmae_xfer_quiesce(&s->seed.dma_lock);
+    for (i = 0; i < s->num_chan; i++) {
+        dmae_xfer_quiesce(&s->chan[i].dma_lock);
+    }
     qemu_mutex_unlock_iothread();
+    dmae_seed_stop(s);
+    for (i = 0; i < s->num_chan; i++) {
+        dmae_chan_stop(&s->chan[i]);
+    }
+    qemu_mutex_lock_iothread();
     dmae_seed_unrealize(s);
     for (i = 0; i < s->num_chan; i++) {
         dmae_chan_unrealize(&s->chan[i]);
     }
-    qemu_mutex_lock_iothread();
 
     if (msix_present(pdev)) {
         msix_unuse_all_vectors(pdev);

@@ -33,7 +33,9 @@ typedef struct DmaeXfer {
     DmaEngineState *s;
     uint8_t *buf;
     uint32_t buf_size;
-    bool iommu;                 /* hold the BQL for DMA */
+    bool iommu;                 /* translate under the BQL */
+    bool bql_held;              /* runs on the main loop: BQL already held */
+    QemuMutex *dma_lock;        /* held while guest memory is touched */
     const uint32_t *gen;        /* stop when *gen != want_gen ... */
     uint32_t want_gen;
     const bool *abort;          /* ... or when *abort */
@@ -70,6 +72,7 @@ typedef struct DmaeSeed {
     bool abort;                 /* atomic; CTRL.ABORT */
     QEMUBH *bh;
     uint8_t *buf;
+    QemuMutex dma_lock;         /* see dmae_xfer_quiesce() */
 } DmaeSeed;
 
 typedef struct DmaeChan {
@@ -78,6 +81,7 @@ typedef struct DmaeChan {
     QemuThread thread;
     QemuMutex lock;
     QemuCond cond;
+    QemuMutex dma_lock;         /* see dmae_xfer_quiesce() */
 
     /* Registers: written under the BQL and @lock, read by the worker */
     uint64_t ring_base;
@@ -140,7 +144,9 @@ bool dma_engine_has_iommu(DmaEngineState *s);
 
 /* dma_engine_xfer.c */
 void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
-                    const uint32_t *gen, const bool *abort);
+                    const uint32_t *gen, const bool *abort,
+                    QemuMutex *dma_lock);
+void dmae_xfer_quiesce(QemuMutex *dma_lock);
 MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
                      DMADirection dir);
 bool dmae_xfer_copy(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
@@ -154,6 +160,7 @@ void dmae_xfer_delay(DmaeXfer *x, uint64_t ns);
 
 /* dma_engine_seed.c */
 void dmae_seed_realize(DmaEngineState *s);
+void dmae_seed_stop(DmaEngineState *s);
 void dmae_seed_unrealize(DmaEngineState *s);
 void dmae_seed_reset(DmaEngineState *s);
 bool dmae_seed_read(DmaEngineState *s, hwaddr reg, uint64_t *val);
@@ -163,6 +170,7 @@ bool dmae_seed_irq_pending(DmaEngineState *s);
 
 /* dma_engine_chan.c */
 void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx);
+void dmae_chan_stop(DmaeChan *ch);
 void dmae_chan_unrealize(DmaeChan *ch);
 void dmae_chan_reset(DmaeChan *ch);
 uint64_t dmae_chan_read(DmaeChan *ch, hwaddr reg, bool *ok);

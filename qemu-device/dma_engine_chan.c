@@ -270,7 +270,8 @@ static void *dmae_chan_worker(void *opaque)
         desc_addr = ch->ring_base + (uint64_t)slot * DMAE_DESC_SIZE;
         compl_addr = ch->compl_base + (uint64_t)slot * DMAE_COMPL_SIZE;
         chain_failed = ch->chain_failed;
-        dmae_xfer_init(&x, s, ch->buf, ch->iommu, &ch->gen, &ch->abort);
+        dmae_xfer_init(&x, s, ch->buf, ch->iommu, &ch->gen, &ch->abort,
+                       &ch->dma_lock);
         qemu_mutex_unlock(&ch->lock);
 
         if (dmae_dma(&x, desc_addr, raw, sizeof(raw),
@@ -384,7 +385,12 @@ static void dmae_chan_coal_timer(void *opaque)
     }
 }
 
-/* RESET: disable, clear errors, counters and pending interrupts. */
+/*
+ * RESET: disable, clear errors, counters and pending interrupts. When it
+ * returns, no byte of a descriptor taken before it reaches memory: the
+ * worker's access in progress has ended and the next one sees the new
+ * generation.
+ */
 static void dmae_chan_soft_reset(DmaeChan *ch)
 {
     qemu_mutex_lock(&ch->lock);
@@ -400,6 +406,7 @@ static void dmae_chan_soft_reset(DmaeChan *ch)
     ch->irq_pending = 0;
     ch->irq_fire = ch->err_fire = ch->timer_req = false;
     qemu_mutex_unlock(&ch->lock);
+    dmae_xfer_quiesce(&ch->dma_lock);
     timer_del(ch->coal_timer);
     trace_dma_engine_chan_reset(ch->idx);
 }
@@ -604,23 +611,30 @@ void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx)
     ch->coal_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, dmae_chan_coal_timer,
                                   ch);
     qemu_mutex_init(&ch->lock);
+    qemu_mutex_init(&ch->dma_lock);
     qemu_cond_init(&ch->cond);
     snprintf(name, sizeof(name), "dma-engine-ch%u", idx);
     qemu_thread_create(&ch->thread, name, dmae_chan_worker, ch,
                        QEMU_THREAD_JOINABLE);
 }
 
-/* Called with s->stopping set and without the BQL. */
-void dmae_chan_unrealize(DmaeChan *ch)
+/* Wake the worker and wait for it to end: s->stopping set, no BQL. */
+void dmae_chan_stop(DmaeChan *ch)
 {
     qemu_mutex_lock(&ch->lock);
     qemu_cond_signal(&ch->cond);
     qemu_mutex_unlock(&ch->lock);
     qemu_thread_join(&ch->thread);
+}
+
+/* Free what the channel had; every worker of the device has ended. */
+void dmae_chan_unrealize(DmaeChan *ch)
+{
     timer_free(ch->coal_timer);
     qemu_bh_delete(ch->bh);
     qemu_cond_destroy(&ch->cond);
     qemu_mutex_destroy(&ch->lock);
+    qemu_mutex_destroy(&ch->dma_lock);
     g_free(ch->sg_src);
     g_free(ch->sg_dst);
     g_free(ch->buf);

@@ -60,12 +60,16 @@ static void *dmae_seed_worker(void *opaque)
         }
         src = sd->job_src;
         dst = sd->job_dst;
-        dmae_xfer_init(&x, s, sd->buf, sd->job_iommu, &sd->gen, &sd->abort);
+        dmae_xfer_init(&x, s, sd->buf, sd->job_iommu, &sd->gen, &sd->abort,
+                       &sd->dma_lock);
         x.want_gen = sd->job_gen;
         x.mbps = 0;     /* the bandwidth model is the channels' */
         sd->job_pending = false;
         qemu_mutex_unlock(&sd->lock);
 
+        if (s->latency_ns) {
+            dmae_xfer_delay(&x, s->latency_ns);
+        }
         trace_dma_engine_chunk(src.addr, dst.addr, src.len);
         dmae_xfer_copy(&x, &src, 1, &dst, 1, src.len, false);
 
@@ -224,9 +228,13 @@ void dmae_seed_reset(DmaEngineState *s)
 {
     DmaeSeed *sd = &s->seed;
 
-    /* Cut off a running copy at its next chunk and drop its result. */
+    /*
+     * Drop a running copy's result; once the access it may be making has
+     * ended, it touches memory no more.
+     */
     qatomic_inc(&sd->gen);
     qatomic_set(&sd->abort, true);
+    dmae_xfer_quiesce(&sd->dma_lock);
     sd->src = 0;
     sd->dst = 0;
     sd->len = 0;
@@ -244,13 +252,14 @@ void dmae_seed_realize(DmaEngineState *s)
     sd->bh = qemu_bh_new_guarded(dmae_seed_done_bh, s,
                                  &DEVICE(s)->mem_reentrancy_guard);
     qemu_mutex_init(&sd->lock);
+    qemu_mutex_init(&sd->dma_lock);
     qemu_cond_init(&sd->cond);
     qemu_thread_create(&sd->thread, "dma-engine-seed", dmae_seed_worker, s,
                        QEMU_THREAD_JOINABLE);
 }
 
-/* Called with s->stopping set and without the BQL. */
-void dmae_seed_unrealize(DmaEngineState *s)
+/* Wake the worker and wait for it to end: s->stopping set, no BQL. */
+void dmae_seed_stop(DmaEngineState *s)
 {
     DmaeSeed *sd = &s->seed;
 
@@ -258,8 +267,16 @@ void dmae_seed_unrealize(DmaEngineState *s)
     qemu_cond_signal(&sd->cond);
     qemu_mutex_unlock(&sd->lock);
     qemu_thread_join(&sd->thread);
+}
+
+/* Free what the seed block had; every worker of the device has ended. */
+void dmae_seed_unrealize(DmaEngineState *s)
+{
+    DmaeSeed *sd = &s->seed;
+
     qemu_bh_delete(sd->bh);
     qemu_cond_destroy(&sd->cond);
     qemu_mutex_destroy(&sd->lock);
+    qemu_mutex_destroy(&sd->dma_lock);
     g_free(sd->buf);
 }

@@ -1,9 +1,19 @@
 /*
  * dma-engine: the data mover. Runs on a worker thread (seed block or
  * channel) and moves data between guest memory and the device-internal
- * buffer, chunk by chunk, with pci_dma_rw() so that an IOMMU translates
- * every access. Between chunks it checks for abort and reset, and it
- * applies the optional bandwidth model.
+ * buffer, chunk by chunk, through the device's PCI address space so that
+ * an IOMMU translates every access. Between chunks it checks for abort
+ * and reset, and it applies the optional bandwidth model.
+ *
+ * What the engine may reach: guest RAM, and nothing else. Like a real
+ * PCIe function it cannot reach the host bridge's ECAM, the IOMMU's or an
+ * interrupt controller's registers, or its own BARs; an access whose
+ * (translated) target is not RAM fails as a fault at its address, and no
+ * byte of it is read from or written to the target. Every store to guest
+ * memory is made under the transfer's dma_lock after checking that no
+ * reset came since the transfer started: a reset takes that lock after
+ * moving the generation on, so once it returns no byte of an older
+ * request can land (see dmae_xfer_quiesce()).
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -12,6 +22,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/crc32c.h"
+#include "exec/memory.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
@@ -30,13 +41,15 @@ typedef struct DmaeCursor {
 } DmaeCursor;
 
 void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
-                    const uint32_t *gen, const bool *abort)
+                    const uint32_t *gen, const bool *abort,
+                    QemuMutex *dma_lock)
 {
     *x = (DmaeXfer) {
         .s = s,
         .buf = buf,
         .buf_size = s->buf_size,
         .iommu = iommu,
+        .dma_lock = dma_lock,
         .gen = gen,
         .want_gen = qatomic_read(gen),
         .abort = abort,
@@ -45,31 +58,65 @@ void dmae_xfer_init(DmaeXfer *x, DmaEngineState *s, uint8_t *buf, bool iommu,
     };
 }
 
-/*
- * One DMA access. Translation through an IOMMU is thread safe, but an
- * IOMMU that faults raises its fault interrupt, which needs the BQL; so
- * behind an IOMMU every access holds it.
- */
-MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
-                     DMADirection dir)
+/* A reset (or the device going away) since the transfer started? */
+static bool dmae_reset_seen(DmaeXfer *x)
 {
-    MemTxResult r;
-
-    if (x->iommu) {
-        qemu_mutex_lock_iothread();
-    }
-    r = pci_dma_rw(PCI_DEVICE(x->s), addr, buf, len, dir,
-                   MEMTXATTRS_UNSPECIFIED);
-    if (x->iommu) {
-        qemu_mutex_unlock_iothread();
-    }
-    return r;
+    return qatomic_read(x->gen) != x->want_gen ||
+           qatomic_read(&x->s->stopping);
 }
 
 static bool dmae_stop_requested(DmaeXfer *x)
 {
-    return qatomic_read(x->abort) || qatomic_read(x->gen) != x->want_gen ||
-           qatomic_read(&x->s->stopping);
+    return qatomic_read(x->abort) || dmae_reset_seen(x);
+}
+
+/*
+ * Translation through an IOMMU may report a fault, which raises the
+ * IOMMU's interrupt and needs the BQL; without an IOMMU it needs nothing.
+ */
+static void dmae_xlat_lock(DmaeXfer *x)
+{
+    if (x->iommu && !x->bql_held) {
+        qemu_mutex_lock_iothread();
+    }
+}
+
+static void dmae_xlat_unlock(DmaeXfer *x)
+{
+    if (x->iommu && !x->bql_held) {
+        qemu_mutex_unlock_iothread();
+    }
+}
+
+/* Begin touching mapped guest memory, unless a reset came. */
+static bool dmae_access_begin(DmaeXfer *x)
+{
+    qemu_mutex_lock(x->dma_lock);
+    if (dmae_reset_seen(x)) {
+        qemu_mutex_unlock(x->dma_lock);
+        return false;
+    }
+    return true;
+}
+
+static void dmae_access_end(DmaeXfer *x)
+{
+    qemu_mutex_unlock(x->dma_lock);
+}
+
+/**
+ * dmae_xfer_quiesce: wait until no access of an older generation runs
+ * @dma_lock: the lock of the transfers of a seed block or channel
+ *
+ * Called after the generation was moved on (a reset) or s->stopping was
+ * set: an access already begun ends before this returns, and every later
+ * one sees the change and touches nothing. Never waits for the BQL: no
+ * access holds @dma_lock while it waits for it.
+ */
+void dmae_xfer_quiesce(QemuMutex *dma_lock)
+{
+    qemu_mutex_lock(dma_lock);
+    qemu_mutex_unlock(dma_lock);
 }
 
 /* Between chunks: stop, with ABORTED, if software or reset says so. */
@@ -168,14 +215,19 @@ static void dmae_cursor_advance(DmaeCursor *c, uint32_t n)
 /*
  * Map [@addr, @addr + *@len) if it is plain guest RAM (after translation
  * by an IOMMU); *@len may come back shorter. NULL for anything else: a
- * fault, MMIO or unassigned space, which the staged path handles.
+ * fault, MMIO or unassigned space, which the engine cannot reach. The
+ * check is made again on the mapping: had the memory map changed in
+ * between, address_space_map() would have handed out its bounce buffer,
+ * which is let go without a byte written through it.
  */
 static void *dmae_map_ram(AddressSpace *as, uint64_t addr, dma_addr_t *len,
                           DMADirection dir)
 {
     bool write = dir == DMA_DIRECTION_FROM_DEVICE;
     MemoryRegion *mr;
+    ram_addr_t off;
     hwaddr xlat, l = *len;
+    void *p;
 
     WITH_RCU_READ_LOCK_GUARD() {
         mr = address_space_translate(as, addr, &xlat, &l, write,
@@ -185,7 +237,65 @@ static void *dmae_map_ram(AddressSpace *as, uint64_t addr, dma_addr_t *len,
         }
     }
     *len = MIN(*len, l);
-    return dma_memory_map(as, addr, len, dir, MEMTXATTRS_UNSPECIFIED);
+    p = dma_memory_map(as, addr, len, dir, MEMTXATTRS_UNSPECIFIED);
+    if (p && !memory_region_from_host(p, &off)) {
+        dma_memory_unmap(as, p, *len, dir, 0);
+        return NULL;
+    }
+    return p;
+}
+
+/**
+ * dmae_dma: one access of the engine to guest memory
+ * @x: the transfer
+ * @addr: bus address (an IOVA behind an IOMMU)
+ * @buf: the device side
+ * @len: bytes
+ * @dir: DMA_DIRECTION_TO_DEVICE reads guest memory into @buf
+ *
+ * Only guest RAM is reachable (see the top of this file).
+ *
+ * Returns: MEMTX_OK; MEMTX_DECODE_ERROR if a piece is not RAM or does
+ * not translate (memory before it may have been moved); MEMTX_ERROR if a
+ * reset came first, in which case the rest was not touched.
+ */
+MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
+                     DMADirection dir)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(x->s));
+    uint8_t *b = buf;
+
+    while (len) {
+        dma_addr_t l = len;
+        bool ok;
+        void *p;
+
+        dmae_xlat_lock(x);
+        p = dmae_map_ram(as, addr, &l, dir);
+        dmae_xlat_unlock(x);
+        if (!p) {
+            return MEMTX_DECODE_ERROR;
+        }
+        ok = dmae_access_begin(x);
+        if (ok) {
+            if (dir == DMA_DIRECTION_TO_DEVICE) {
+                memcpy(b, p, l);
+            } else {
+                memcpy(p, b, l);
+            }
+            dmae_access_end(x);
+        }
+        dmae_xlat_lock(x);
+        dma_memory_unmap(as, p, l, dir, ok ? l : 0);
+        dmae_xlat_unlock(x);
+        if (!ok) {
+            return MEMTX_ERROR;
+        }
+        addr += l;
+        b += l;
+        len -= l;
+    }
+    return MEMTX_OK;
 }
 
 /*
@@ -210,37 +320,30 @@ static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
         uint32_t l = 0;
         void *sp, *dp = NULL;
 
-        if (x->iommu) {
-            qemu_mutex_lock_iothread();
-        }
+        dmae_xlat_lock(x);
         sp = dmae_map_ram(as, ss->addr + cs->off, &sl,
                           DMA_DIRECTION_TO_DEVICE);
         if (sp) {
             dp = dmae_map_ram(as, ds->addr + cd->off, &dl,
                               DMA_DIRECTION_FROM_DEVICE);
         }
-        if (x->iommu) {
-            qemu_mutex_unlock_iothread();
-        }
-        if (sp && dp) {
+        dmae_xlat_unlock(x);
+        if (sp && dp && dmae_access_begin(x)) {
             l = MIN(sl, dl);
             if (crc) {
                 *crc = crc32c(*crc ^ 0xffffffff, sp, l);
             }
             memmove(dp, sp, l);
+            dmae_access_end(x);
         }
-        if (x->iommu) {
-            qemu_mutex_lock_iothread();
-        }
+        dmae_xlat_lock(x);
         if (dp) {
             dma_memory_unmap(as, dp, dl, DMA_DIRECTION_FROM_DEVICE, l);
         }
         if (sp) {
             dma_memory_unmap(as, sp, sl, DMA_DIRECTION_TO_DEVICE, l);
         }
-        if (x->iommu) {
-            qemu_mutex_unlock_iothread();
-        }
+        dmae_xlat_unlock(x);
         if (!l) {
             break;
         }

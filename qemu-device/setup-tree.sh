@@ -26,7 +26,10 @@ add_after() { # file, anchor regex (first match), line to add
 add_after "$tree/hw/meson.build" "^subdir\('dma'\)" "subdir('dma-engine')"
 add_after "$tree/hw/Kconfig" "^source dma/Kconfig" "source dma-engine/Kconfig"
 add_after "$tree/meson.build" "^    'hw/misc',$" "    'hw/dma-engine',"
-add_after "$tree/tests/qtest/meson.build" "^qtests = \{" \
-	"  'dma-engine-test': files('dma-engine-lib.c', 'dma-engine-chan-test.c'),"
+# the test's own line, rewritten whenever its list of files changes
+qtest_line="  'dma-engine-test': files('dma-engine-lib.c', 'dma-engine-chan-test.c', 'dma-engine-reach-test.c'),"
+grep -qxF "$qtest_line" "$tree/tests/qtest/meson.build" ||
+	sed -i "/^  'dma-engine-test': files(/d" "$tree/tests/qtest/meson.build"
+add_after "$tree/tests/qtest/meson.build" "^qtests = \{" "$qtest_line"
 add_after "$tree/tests/qtest/meson.build" "^qtests_x86_64 = qtests_i386" \
 	"qtests_x86_64 += config_all_devices.has_key('CONFIG_DMA_ENGINE') ? ['dma-engine-test'] : []"

@@ -537,8 +537,12 @@ static void test_chan_coalescing(void)
     Desc d = { .op = DMAE_OP_NOP, .flags = DMAE_DF_IRQ };
     uint32_t i;
 
-    /* 50 ms a descriptor, so that the channel is never idle in between */
-    fixture_start(&f, ",latency-ns=50000000");
+    /*
+     * 200 ms a descriptor, so that the channel is never idle in between
+     * (an idle channel flushes at once); the checks below come right after
+     * a HEAD change, far within one descriptor's time.
+     */
+    fixture_start(&f, ",latency-ns=200000000");
     msix_enable(&f, 5);
     ch_setup(&f, 0, 8);
     ch_wr32(&f, 0, DMAE_CH_COAL, 4);
@@ -579,20 +583,19 @@ static void test_chan_abort_reset(void)
     Desc big = copy_desc(SRC_ADDR, DST_ADDR, BIG_LEN);
     Desc small = copy_desc(SRC_ADDR, DST_ADDR, 4096);
 
-    fixture_start(&f, ",bandwidth-mbps=1000");
+    /* 1 MB/s: the big copy takes a minute, it is always cut short */
+    fixture_start(&f, ",bandwidth-mbps=1");
     ch_setup(&f, 0, 8);
     /* ABORT mid-transfer: ABORTED, part of the bytes, channel halted */
     desc_put(&f, 0, 0, &big);
     desc_put(&f, 0, 1, &small);
     ch_submit(&f, 0, 2);
-    g_usleep(5 * 1000);
-    g_assert_true(ch_rd32(&f, 0, DMAE_CH_STATUS) & DMAE_CHSTS_BUSY);
+    ch_wait_busy(&f, 0);
     ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_ABORT | DMAE_CHCTRL_ENABLE);
     assert_halted(&f, 0, DMAE_CHERR_ABORTED, 0);
     ch_wait_head(&f, 0, 1);
     compl_get(&f, 0, 0, &cp);
     g_assert_cmphex(cp.status, ==, DONE(DMAE_ERR_ABORTED));
-    g_assert_cmpuint(cp.bytes, >, 0);
     g_assert_cmpuint(cp.bytes, <, BIG_LEN);
     compl_get(&f, 0, 1, &cp);
     g_assert_cmphex(cp.status, ==, 0);          /* left in the ring */
@@ -601,7 +604,7 @@ static void test_chan_abort_reset(void)
     ch_setup(&f, 0, 8);
     desc_put(&f, 0, 0, &big);
     ch_submit(&f, 0, 1);
-    g_usleep(5 * 1000);
+    ch_wait_busy(&f, 0);
     ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_RESET);
     ch_wait_idle(&f, 0);
     g_usleep(20 * 1000);
@@ -620,7 +623,7 @@ static void test_chan_abort_reset(void)
     /* device reset mid-transfer clears every channel register */
     desc_put(&f, 0, 1, &big);
     ch_submit(&f, 0, 2);
-    g_usleep(5 * 1000);
+    ch_wait_busy(&f, 0);
     qobject_unref(qtest_qmp(f.qts, "{ 'execute': 'system_reset' }"));
     qtest_qmp_eventwait(f.qts, "RESET");
     qpci_device_enable(f.dev);
@@ -634,38 +637,49 @@ static void test_chan_abort_reset(void)
     fixture_stop(&f);
 }
 
+/*
+ * Channels run independently: while channel 0 works through a copy that
+ * takes a minute at the modelled 1 MB/s, channels 1 to 3 finish theirs.
+ * Nothing here depends on how fast the host is: channel 0 is aborted,
+ * not waited for.
+ */
 static void test_chan_concurrent(void)
 {
-    const uint32_t len = 1 * MiB;
+    const uint32_t len = 4096;
+    Desc big = copy_desc(SRC_ADDR, DST_ADDR, BIG_LEN);
     Fixture f;
     Compl cp;
     unsigned c;
 
-    /* 5 MB/s a channel: each copy takes 200 ms, so they must overlap */
-    fixture_start(&f, ",channels=4,bandwidth-mbps=5");
-    for (c = 0; c < 4; c++) {
-        Desc d = copy_desc(SRC_ADDR + c * len, DST_ADDR + c * (len + 4096),
-                           len);
+    fixture_start(&f, ",channels=4,bandwidth-mbps=1");
+    ch_setup(&f, 0, 8);
+    desc_put(&f, 0, 0, &big);
+    ch_submit(&f, 0, 1);
+    for (c = 1; c < 4; c++) {
+        Desc d = copy_desc(SRC_ADDR + BIG_LEN + c * len,
+                           DST_ADDR + BIG_LEN + c * (len + 4096), len);
 
         ch_setup(&f, c, 8);
         fill(&f, d.src, len, c);
         poison(&f, d.dst - GUARD, len + 2 * GUARD);
         desc_put(&f, c, 0, &d);
-    }
-    for (c = 0; c < 4; c++) {
         ch_submit(&f, c, 1);
     }
-    /* all four engines hold a descriptor at the same time */
-    for (c = 0; c < 4; c++) {
-        g_assert_true(ch_rd32(&f, c, DMAE_CH_STATUS) & DMAE_CHSTS_BUSY);
-    }
-    for (c = 0; c < 4; c++) {
+    for (c = 1; c < 4; c++) {
         ch_wait_head(&f, c, 1);
         compl_get(&f, c, 0, &cp);
         g_assert_cmphex(cp.status, ==, DONE_OK);
-        assert_copied(&f, SRC_ADDR + c * len, DST_ADDR + c * (len + 4096),
-                      len);
+        assert_copied(&f, SRC_ADDR + BIG_LEN + c * len,
+                      DST_ADDR + BIG_LEN + c * (len + 4096), len);
     }
+    /* channel 0 still holds its descriptor */
+    g_assert_true(ch_rd32(&f, 0, DMAE_CH_STATUS) & DMAE_CHSTS_BUSY);
+    g_assert_cmphex(ch_rd32(&f, 0, DMAE_CH_HEAD), ==, 0);
+    ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_ABORT | DMAE_CHCTRL_ENABLE);
+    ch_wait_head(&f, 0, 1);
+    compl_get(&f, 0, 0, &cp);
+    g_assert_cmphex(cp.status, ==, DONE(DMAE_ERR_ABORTED));
+    g_assert_cmpuint(cp.bytes, <, BIG_LEN);
     fixture_stop(&f);
 }
 
@@ -683,7 +697,6 @@ static void test_chan_bandwidth(void)
     g_assert_cmphex(ch_run(&f, 0, 0, &d, &cp), ==, DONE_OK);
     us = g_get_monotonic_time() - t0;
     g_assert_cmpint(us, >=, 115 * 1000);
-    g_assert_cmpint(us, <, 5 * G_USEC_PER_SEC);
     fixture_stop(&f);
 }
 

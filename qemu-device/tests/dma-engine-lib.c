@@ -12,8 +12,6 @@
 #include "hw/pci/pci_regs.h"
 #include "dma-engine-qtest.h"
 
-#define CH_RING(c)      (RING_ADDR + (c) * 64 * KiB)
-#define CH_COMPL(c)     (COMPL_ADDR + (c) * 64 * KiB)
 
 void fixture_start(Fixture *f, const char *props)
 {
@@ -254,6 +252,16 @@ void ch_wait_head(Fixture *f, unsigned c, uint32_t head)
     gint64 end = g_get_monotonic_time() + TIMEOUT_US;
 
     while (ch_rd32(f, c, DMAE_CH_HEAD) != head) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(100);
+    }
+}
+
+void ch_wait_busy(Fixture *f, unsigned c)
+{
+    gint64 end = g_get_monotonic_time() + TIMEOUT_US;
+
+    while (!(ch_rd32(f, c, DMAE_CH_STATUS) & DMAE_CHSTS_BUSY)) {
         g_assert_cmpint(g_get_monotonic_time(), <, end);
         g_usleep(100);
     }

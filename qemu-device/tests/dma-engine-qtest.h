@@ -28,6 +28,9 @@
 #define GUARD           64
 #define UNMAPPED_ADDR   0x7ff000000000ULL
 #define TIMEOUT_US      (10 * G_USEC_PER_SEC)
+/* Where ch_setup() puts channel c's rings */
+#define CH_RING(c)      (RING_ADDR + (c) * 64 * KiB)
+#define CH_COMPL(c)     (COMPL_ADDR + (c) * 64 * KiB)
 
 typedef struct Fixture {
     QTestState *qts;
@@ -89,9 +92,11 @@ void sg_put(Fixture *f, uint64_t addr, const uint64_t *addrs,
             const uint32_t *lens, unsigned n);
 void ch_submit(Fixture *f, unsigned c, uint32_t tail);
 void ch_wait_head(Fixture *f, unsigned c, uint32_t head);
+void ch_wait_busy(Fixture *f, unsigned c);
 void ch_wait_idle(Fixture *f, unsigned c);
-/* Registers the tests of dma-engine-chan-test.c */
+/* Register the tests of dma-engine-chan-test.c, dma-engine-reach-test.c */
 void dma_engine_chan_tests(void);
+void dma_engine_reach_tests(void);
 
 uint32_t ch_run(Fixture *f, unsigned c, uint32_t n, const Desc *d,
                 Compl *cp);

@@ -374,7 +374,8 @@ static void test_start_while_busy(void)
     Fixture f;
     uint64_t sts;
 
-    fixture_start(&f, "");
+    /* 2 s before the copy starts: the second START surely finds it busy */
+    fixture_start(&f, ",latency-ns=2000000000");
     start_copy(&f, SRC_ADDR, DST_ADDR, BIG_LEN);
     /* a second start, with other parameters, changes nothing */
     wr64(&f, DMAE_SEED_LEN, 1ULL << DMAE_SEED_LEN_SHIFT);
@@ -394,7 +395,8 @@ static void test_abort(void)
 {
     Fixture f;
 
-    fixture_start(&f, "");
+    /* 3 s before the copy starts: the abort always comes first */
+    fixture_start(&f, ",latency-ns=3000000000");
     start_copy(&f, SRC_ADDR, DST_ADDR, BIG_LEN);
     wr64(&f, DMAE_SEED_CTRL, DMAE_CTRL_ABORT);
     g_assert_true(wait_done(&f) & DMAE_STS_ERROR);
@@ -448,5 +450,6 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-engine/abort", test_abort);
     qtest_add_func("/dma-engine/reset-mid-copy", test_reset_mid_copy);
     dma_engine_chan_tests();
+    dma_engine_reach_tests();
     return g_test_run();
 }

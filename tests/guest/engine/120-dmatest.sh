@@ -42,6 +42,11 @@ check "dmatest memset: 16 KiB buffers, 1 thread, 100 each" \
 	run_dmatest memset 1 dmatest=1 test_buf_size=16384 iterations=100
 check "dmatest memcpy, polled: 4 KiB buffers, 1 thread, 100 each" \
 	run_dmatest polled 1 polled=1 test_buf_size=4096 iterations=100
+# Polled with several threads per channel: each thread's terminate_sync
+# after its own copy must neither cancel the others' copies nor let
+# device_tx_status call them complete (issue 10: "not copied!").
+check "dmatest memcpy, polled: 64 KiB buffers, 4 threads per channel, 50 each" \
+	run_dmatest polled4 4 polled=1 test_buf_size=65536 iterations=50
 
 # 06.0's one channel moves 1 MB/s: small buffers, few iterations.
 chans=$(for c in /sys/class/dma/dma*chan*; do
@@ -50,3 +55,22 @@ done)
 nchans=$(echo $chans | wc -w)
 check "dmatest memcpy on 06.0 (MSI, 1 MB/s): 2 KiB buffers, 20 each" \
 	run_dmatest slow 1 test_buf_size=2048 iterations=20
+# On the 1 MB/s channel the threads' copies surely overlap: one thread's
+# terminate_sync comes while another's copy is running.
+check "dmatest memcpy, polled, 4 threads on the 1 MB/s channel: 2 KiB buffers, 10 each" \
+	run_dmatest slowpolled4 4 polled=1 test_buf_size=2048 iterations=10
+
+# A dmaengine client taking and releasing the channel must not disturb
+# the shared-ring user of the same channel (release used to abort it).
+node=$(ls /sys/bus/pci/devices/0000:00:06.0/misc/)
+dmatest_beside_ring() {
+	lifecycle-test busy /dev/$node 4 >/tmp/ring-beside.out 2>&1 &
+	p=$!
+	for i in 1 2 3; do
+		run_dmatest beside 1 test_buf_size=2048 iterations=1 ||
+			{ kill $p; return 1; }
+	done
+	wait $p || { echo "ring copies failed beside dmatest:"; cat /tmp/ring-beside.out; return 1; }
+}
+check "dmatest taking and releasing the 1 MB/s channel beside ring copies on it: all whole" \
+	dmatest_beside_ring
