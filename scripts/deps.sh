@@ -15,6 +15,8 @@ PKGS=(
 	liburing-dev gnuplot-nox
 	# checkpatch.pl and dmatest.c (the kernel source tarball)
 	perl linux-source-6.1
+	# the debug guest kernel (KASAN, lockdep, ...) built from that source
+	bison flex libelf-dev libssl-dev
 )
 
 SUDO=
