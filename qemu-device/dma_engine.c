@@ -252,6 +252,11 @@ static bool dma_engine_check_props(DmaEngineState *s, Error **errp)
                    "from 2 to 65536");
         return false;
     }
+    if (!s->workers && (s->bandwidth_mbps || s->latency_ns)) {
+        error_setg(errp, "dma-engine: the bandwidth and latency model "
+                   "needs x-workers=on");
+        return false;
+    }
     if (s->max_sg < 1 || s->max_sg > 4096 ||
         (uint64_t)s->max_sg * DMAE_SG_SIZE > s->buf_size) {
         error_setg(errp, "dma-engine: max-sg must be 1 to 4096, and its "
@@ -346,6 +351,7 @@ static Property dma_engine_properties[] = {
     DEFINE_PROP_UINT32("latency-ns", DmaEngineState, latency_ns, 0),
     DEFINE_PROP_BOOL("msi", DmaEngineState, use_msi, true),
     DEFINE_PROP_BOOL("msix", DmaEngineState, use_msix, true),
+    DEFINE_PROP_BOOL("x-workers", DmaEngineState, workers, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

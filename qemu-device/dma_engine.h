@@ -18,6 +18,8 @@
 OBJECT_DECLARE_SIMPLE_TYPE(DmaEngineState, DMA_ENGINE)
 
 #define DMAE_PAGE_SIZE      4096
+/* x-workers=off: descriptors a channel runs per main-loop bottom half */
+#define DMAE_MAIN_LOOP_BATCH 16
 
 /* A piece of guest memory: one side of a transfer is a list of these. */
 typedef struct DmaeSeg {
@@ -71,6 +73,7 @@ typedef struct DmaeSeed {
     uint32_t gen;               /* atomic; bumped by reset */
     bool abort;                 /* atomic; CTRL.ABORT */
     QEMUBH *bh;
+    QEMUBH *run_bh;             /* x-workers=off: runs the copy */
     uint8_t *buf;
     QemuMutex dma_lock;         /* see dmae_xfer_quiesce() */
 } DmaeSeed;
@@ -108,6 +111,7 @@ typedef struct DmaeChan {
     bool err_fire;
     bool timer_req;
     QEMUBH *bh;
+    QEMUBH *run_bh;             /* x-workers=off: runs the descriptors */
     QEMUTimer *coal_timer;      /* BQL */
 
     /* Worker only */
@@ -130,6 +134,7 @@ struct DmaEngineState {
     uint32_t latency_ns;
     bool use_msi;
     bool use_msix;
+    bool workers;               /* off: transfers run on the main loop */
 
     uint32_t irq_status;        /* BQL; DMAE_REG_IRQ_STATUS */
     bool stopping;              /* atomic; device going away */

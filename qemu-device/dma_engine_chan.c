@@ -232,9 +232,13 @@ static void dmae_chan_bh(void *opaque);
 static void dmae_chan_signal_now(DmaeChan *ch)
 {
     qemu_mutex_unlock(&ch->lock);
-    qemu_mutex_lock_iothread();
-    dmae_chan_bh(ch);
-    qemu_mutex_unlock_iothread();
+    if (ch->s->workers) {
+        qemu_mutex_lock_iothread();
+        dmae_chan_bh(ch);
+        qemu_mutex_unlock_iothread();
+    } else {
+        dmae_chan_bh(ch);
+    }
     qemu_mutex_lock(&ch->lock);
 }
 
@@ -243,21 +247,96 @@ static bool dmae_chan_has_work(DmaeChan *ch)
     return ch->enabled && !ch->halted && ch->head != ch->tail;
 }
 
+/*
+ * Take the descriptor at HEAD and run it to its completion record. Called
+ * with @ch->lock held and work to do; returns with it held (it is dropped
+ * while the descriptor runs). On a worker thread, or on the main loop
+ * with the BQL held (x-workers=off).
+ */
+static void dmae_chan_step(DmaeChan *ch)
+{
+    DmaEngineState *s = ch->s;
+    uint8_t raw[DMAE_DESC_SIZE];
+    uint64_t desc_addr, compl_addr;
+    bool chain_failed, wrote;
+    uint32_t slot;
+    DmaeDesc d;
+    DmaeXfer x;
+
+    ch->busy = true;
+    slot = ch->head & (ch->ring_size - 1);
+    desc_addr = ch->ring_base + (uint64_t)slot * DMAE_DESC_SIZE;
+    compl_addr = ch->compl_base + (uint64_t)slot * DMAE_COMPL_SIZE;
+    chain_failed = ch->chain_failed;
+    dmae_xfer_init(&x, s, ch->buf, ch->iommu, &ch->gen, &ch->abort,
+                   &ch->dma_lock);
+    x.bql_held = !s->workers;
+    qemu_mutex_unlock(&ch->lock);
+
+    if (dmae_dma(&x, desc_addr, raw, sizeof(raw),
+                 DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
+        qemu_mutex_lock(&ch->lock);
+        if (x.want_gen == ch->gen) {
+            dmae_chan_halt(ch, DMAE_CHERR_DESC_READ, desc_addr);
+        }
+        return;
+    }
+    dmae_desc_decode(raw, &d);
+    trace_dma_engine_desc(ch->idx, slot, d.op, d.flags, d.len);
+    if ((d.flags & DMAE_DF_FENCE) && chain_failed) {
+        x.err = DMAE_ERR_CANCELED;
+    } else {
+        dmae_chan_exec(ch, &x, &d);
+    }
+    trace_dma_engine_desc_done(ch->idx, slot, x.err, x.bytes);
+    if (x.err == DMAE_ERR_READ || x.err == DMAE_ERR_WRITE ||
+        x.err == DMAE_ERR_SG_READ) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dma-engine: channel %u: DMA fault %u at 0x%"
+                      PRIx64 "\n", ch->idx, x.err, x.fault_addr);
+    }
+
+    /*
+     * A reset while the descriptor ran: no completion (dmae_dma() writes
+     * nothing once the generation moved on). Software may reuse the slot
+     * as soon as it sees DONE, and write a TAIL one past what HEAD allows
+     * until HEAD moves: say so first.
+     */
+    qemu_mutex_lock(&ch->lock);
+    ch->retiring = true;
+    qemu_mutex_unlock(&ch->lock);
+    wrote = qatomic_read(&ch->gen) != x.want_gen ||
+            dmae_chan_write_compl(&x, compl_addr, &d);
+
+    qemu_mutex_lock(&ch->lock);
+    ch->retiring = false;
+    if (x.want_gen != ch->gen) {
+        return;
+    }
+    if (!wrote) {
+        dmae_chan_halt(ch, DMAE_CHERR_COMPL_WRITE, compl_addr);
+        return;
+    }
+    ch->chain_failed = x.err != DMAE_ERR_NONE;
+    ch->head++;
+    dmae_chan_count_irq(ch, &d);
+    if (qatomic_read(&ch->abort)) {
+        qatomic_set(&ch->abort, false);
+        dmae_chan_halt(ch, DMAE_CHERR_ABORTED, 0);
+    }
+    if (ch->irq_fire || ch->timer_req) {
+        dmae_chan_signal_now(ch);
+    }
+}
+
 static void *dmae_chan_worker(void *opaque)
 {
     DmaeChan *ch = opaque;
     DmaEngineState *s = ch->s;
-    uint8_t raw[DMAE_DESC_SIZE];
 
     rcu_register_thread();
     qemu_mutex_lock(&ch->lock);
     for (;;) {
-        uint64_t desc_addr, compl_addr;
-        bool chain_failed, wrote;
-        uint32_t slot;
-        DmaeDesc d;
-        DmaeXfer x;
-
         while (!qatomic_read(&s->stopping) && !dmae_chan_has_work(ch)) {
             ch->busy = false;
             qemu_cond_wait(&ch->cond, &ch->lock);
@@ -265,77 +344,44 @@ static void *dmae_chan_worker(void *opaque)
         if (qatomic_read(&s->stopping)) {
             break;
         }
-        ch->busy = true;
-        slot = ch->head & (ch->ring_size - 1);
-        desc_addr = ch->ring_base + (uint64_t)slot * DMAE_DESC_SIZE;
-        compl_addr = ch->compl_base + (uint64_t)slot * DMAE_COMPL_SIZE;
-        chain_failed = ch->chain_failed;
-        dmae_xfer_init(&x, s, ch->buf, ch->iommu, &ch->gen, &ch->abort,
-                       &ch->dma_lock);
-        qemu_mutex_unlock(&ch->lock);
-
-        if (dmae_dma(&x, desc_addr, raw, sizeof(raw),
-                     DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
-            qemu_mutex_lock(&ch->lock);
-            if (x.want_gen == ch->gen) {
-                dmae_chan_halt(ch, DMAE_CHERR_DESC_READ, desc_addr);
-            }
-            continue;
-        }
-        dmae_desc_decode(raw, &d);
-        trace_dma_engine_desc(ch->idx, slot, d.op, d.flags, d.len);
-        if ((d.flags & DMAE_DF_FENCE) && chain_failed) {
-            x.err = DMAE_ERR_CANCELED;
-        } else {
-            dmae_chan_exec(ch, &x, &d);
-        }
-        trace_dma_engine_desc_done(ch->idx, slot, x.err, x.bytes);
-        if (x.err == DMAE_ERR_READ || x.err == DMAE_ERR_WRITE ||
-            x.err == DMAE_ERR_SG_READ) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "dma-engine: channel %u: DMA fault %u at 0x%"
-                          PRIx64 "\n", ch->idx, x.err, x.fault_addr);
-        }
-
-        /*
-         * A reset while the descriptor ran: no completion. (If it comes
-         * between this check and the write, the write still lands in the
-         * ring software owns; BUSY tells it when the engine let go.)
-         */
-        /*
-         * Software may reuse the slot as soon as it sees DONE, and write a
-         * TAIL one past what HEAD allows until HEAD moves: say so first.
-         */
-        qemu_mutex_lock(&ch->lock);
-        ch->retiring = true;
-        qemu_mutex_unlock(&ch->lock);
-        wrote = qatomic_read(&ch->gen) != x.want_gen ||
-                dmae_chan_write_compl(&x, compl_addr, &d);
-
-        qemu_mutex_lock(&ch->lock);
-        ch->retiring = false;
-        if (x.want_gen != ch->gen) {
-            continue;
-        }
-        if (!wrote) {
-            dmae_chan_halt(ch, DMAE_CHERR_COMPL_WRITE, compl_addr);
-            continue;
-        }
-        ch->chain_failed = x.err != DMAE_ERR_NONE;
-        ch->head++;
-        dmae_chan_count_irq(ch, &d);
-        if (qatomic_read(&ch->abort)) {
-            qatomic_set(&ch->abort, false);
-            dmae_chan_halt(ch, DMAE_CHERR_ABORTED, 0);
-        }
-        if (ch->irq_fire || ch->timer_req) {
-            dmae_chan_signal_now(ch);
-        }
+        dmae_chan_step(ch);
     }
     ch->busy = false;
     qemu_mutex_unlock(&ch->lock);
     rcu_unregister_thread();
     return NULL;
+}
+
+/*
+ * x-workers=off: the channel's descriptors run in this bottom half, a
+ * batch at a time, on the main loop.
+ */
+static void dmae_chan_run_bh(void *opaque)
+{
+    DmaeChan *ch = opaque;
+    bool more;
+    unsigned n;
+
+    qemu_mutex_lock(&ch->lock);
+    for (n = 0; n < DMAE_MAIN_LOOP_BATCH && dmae_chan_has_work(ch); n++) {
+        dmae_chan_step(ch);
+    }
+    ch->busy = false;
+    more = dmae_chan_has_work(ch);
+    qemu_mutex_unlock(&ch->lock);
+    if (more) {
+        qemu_bh_schedule(ch->run_bh);
+    }
+}
+
+/* There may be work: wake the worker, or schedule the run. @ch->lock held. */
+static void dmae_chan_wake(DmaeChan *ch)
+{
+    if (ch->s->workers) {
+        qemu_cond_signal(&ch->cond);
+    } else {
+        qemu_bh_schedule(ch->run_bh);
+    }
 }
 
 /* Bottom half: signal what the worker decided. BQL held. */
@@ -441,7 +487,7 @@ static void dmae_chan_enable(DmaeChan *ch)
     }
     ch->iommu = dma_engine_has_iommu(ch->s);
     ch->enabled = true;
-    qemu_cond_signal(&ch->cond);
+    dmae_chan_wake(ch);
 }
 
 static void dmae_chan_abort(DmaeChan *ch)
@@ -485,7 +531,7 @@ static void dmae_chan_set_tail(DmaeChan *ch, uint32_t tail)
         dmae_chan_halt(ch, DMAE_CHERR_BAD_TAIL, tail);
     } else {
         ch->tail = tail;
-        qemu_cond_signal(&ch->cond);
+        dmae_chan_wake(ch);
     }
     qemu_mutex_unlock(&ch->lock);
 }
@@ -613,6 +659,11 @@ void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx)
     qemu_mutex_init(&ch->lock);
     qemu_mutex_init(&ch->dma_lock);
     qemu_cond_init(&ch->cond);
+    if (!s->workers) {
+        ch->run_bh = qemu_bh_new_guarded(dmae_chan_run_bh, ch,
+                                         &DEVICE(s)->mem_reentrancy_guard);
+        return;
+    }
     snprintf(name, sizeof(name), "dma-engine-ch%u", idx);
     qemu_thread_create(&ch->thread, name, dmae_chan_worker, ch,
                        QEMU_THREAD_JOINABLE);
@@ -621,6 +672,9 @@ void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx)
 /* Wake the worker and wait for it to end: s->stopping set, no BQL. */
 void dmae_chan_stop(DmaeChan *ch)
 {
+    if (!ch->s->workers) {
+        return;
+    }
     qemu_mutex_lock(&ch->lock);
     qemu_cond_signal(&ch->cond);
     qemu_mutex_unlock(&ch->lock);
@@ -632,6 +686,9 @@ void dmae_chan_unrealize(DmaeChan *ch)
 {
     timer_free(ch->coal_timer);
     qemu_bh_delete(ch->bh);
+    if (ch->run_bh) {
+        qemu_bh_delete(ch->run_bh);
+    }
     qemu_cond_destroy(&ch->cond);
     qemu_mutex_destroy(&ch->lock);
     qemu_mutex_destroy(&ch->dma_lock);

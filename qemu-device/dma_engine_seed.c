@@ -41,6 +41,36 @@ static void dmae_seed_complete(DmaEngineState *s, uint32_t err,
     dma_engine_signal(s, s->num_chan, 0);
 }
 
+/*
+ * Run the pending copy: sd->lock held on entry and return, dropped while
+ * it runs. The result goes to the completion bottom half.
+ */
+static void dmae_seed_run(DmaEngineState *s)
+{
+    DmaeSeed *sd = &s->seed;
+    DmaeSeg src = sd->job_src, dst = sd->job_dst;
+    DmaeXfer x;
+
+    dmae_xfer_init(&x, s, sd->buf, sd->job_iommu, &sd->gen, &sd->abort,
+                   &sd->dma_lock);
+    x.want_gen = sd->job_gen;
+    x.bql_held = !s->workers;
+    x.mbps = 0;     /* the bandwidth model is the channels' */
+    sd->job_pending = false;
+    qemu_mutex_unlock(&sd->lock);
+
+    if (s->latency_ns) {
+        dmae_xfer_delay(&x, s->latency_ns);
+    }
+    trace_dma_engine_chunk(src.addr, dst.addr, src.len);
+    dmae_xfer_copy(&x, &src, 1, &dst, 1, src.len, false);
+
+    qemu_mutex_lock(&sd->lock);
+    sd->result = x;
+    sd->result_ready = true;
+    qemu_bh_schedule(sd->bh);
+}
+
 static void *dmae_seed_worker(void *opaque)
 {
     DmaEngineState *s = opaque;
@@ -49,38 +79,30 @@ static void *dmae_seed_worker(void *opaque)
     rcu_register_thread();
     qemu_mutex_lock(&sd->lock);
     for (;;) {
-        DmaeSeg src, dst;
-        DmaeXfer x;
-
         while (!sd->job_pending && !qatomic_read(&s->stopping)) {
             qemu_cond_wait(&sd->cond, &sd->lock);
         }
         if (qatomic_read(&s->stopping)) {
             break;
         }
-        src = sd->job_src;
-        dst = sd->job_dst;
-        dmae_xfer_init(&x, s, sd->buf, sd->job_iommu, &sd->gen, &sd->abort,
-                       &sd->dma_lock);
-        x.want_gen = sd->job_gen;
-        x.mbps = 0;     /* the bandwidth model is the channels' */
-        sd->job_pending = false;
-        qemu_mutex_unlock(&sd->lock);
-
-        if (s->latency_ns) {
-            dmae_xfer_delay(&x, s->latency_ns);
-        }
-        trace_dma_engine_chunk(src.addr, dst.addr, src.len);
-        dmae_xfer_copy(&x, &src, 1, &dst, 1, src.len, false);
-
-        qemu_mutex_lock(&sd->lock);
-        sd->result = x;
-        sd->result_ready = true;
-        qemu_bh_schedule(sd->bh);
+        dmae_seed_run(s);
     }
     qemu_mutex_unlock(&sd->lock);
     rcu_unregister_thread();
     return NULL;
+}
+
+/* x-workers=off: the copy runs in this bottom half, on the main loop. */
+static void dmae_seed_run_bh(void *opaque)
+{
+    DmaEngineState *s = opaque;
+    DmaeSeed *sd = &s->seed;
+
+    qemu_mutex_lock(&sd->lock);
+    if (sd->job_pending) {
+        dmae_seed_run(s);
+    }
+    qemu_mutex_unlock(&sd->lock);
 }
 
 /* Bottom half: the worker finished a copy. BQL held. */
@@ -157,7 +179,11 @@ static void dmae_seed_start(DmaEngineState *s)
     sd->job_gen = qatomic_read(&sd->gen);
     sd->job_iommu = dma_engine_has_iommu(s);
     sd->job_pending = true;
-    qemu_cond_signal(&sd->cond);
+    if (s->workers) {
+        qemu_cond_signal(&sd->cond);
+    } else {
+        qemu_bh_schedule(sd->run_bh);
+    }
     qemu_mutex_unlock(&sd->lock);
 }
 
@@ -254,6 +280,11 @@ void dmae_seed_realize(DmaEngineState *s)
     qemu_mutex_init(&sd->lock);
     qemu_mutex_init(&sd->dma_lock);
     qemu_cond_init(&sd->cond);
+    if (!s->workers) {
+        sd->run_bh = qemu_bh_new_guarded(dmae_seed_run_bh, s,
+                                         &DEVICE(s)->mem_reentrancy_guard);
+        return;
+    }
     qemu_thread_create(&sd->thread, "dma-engine-seed", dmae_seed_worker, s,
                        QEMU_THREAD_JOINABLE);
 }
@@ -263,6 +294,9 @@ void dmae_seed_stop(DmaEngineState *s)
 {
     DmaeSeed *sd = &s->seed;
 
+    if (!s->workers) {
+        return;
+    }
     qemu_mutex_lock(&sd->lock);
     qemu_cond_signal(&sd->cond);
     qemu_mutex_unlock(&sd->lock);
@@ -275,6 +309,9 @@ void dmae_seed_unrealize(DmaEngineState *s)
     DmaeSeed *sd = &s->seed;
 
     qemu_bh_delete(sd->bh);
+    if (sd->run_bh) {
+        qemu_bh_delete(sd->run_bh);
+    }
     qemu_cond_destroy(&sd->cond);
     qemu_mutex_destroy(&sd->lock);
     qemu_mutex_destroy(&sd->dma_lock);

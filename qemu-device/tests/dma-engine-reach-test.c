@@ -209,8 +209,53 @@ static void test_reset_stops_chan_dma(void)
     fixture_stop(&f);
 }
 
+/*
+ * x-workers=off (for fuzzers that fork per input): the same engine with
+ * its transfers on the main loop. A seed copy, a ring of descriptors, a
+ * fault, and the reach rule.
+ */
+static void test_main_loop(void)
+{
+    Fixture f;
+    Compl cp;
+    uint64_t sts;
+    unsigned i;
+
+    fixture_start(&f, ",x-workers=off,buf-size=4096");
+    fill(&f, SRC_ADDR, 3 * 4096 + 5, 9);
+    poison(&f, DST_ADDR - GUARD, 3 * 4096 + 5 + 2 * GUARD);
+    sts = seed_copy(&f, SRC_ADDR, DST_ADDR, 3 * 4096 + 5);
+    g_assert_false(sts & DMAE_STS_ERROR);
+    assert_copied(&f, SRC_ADDR, DST_ADDR, 3 * 4096 + 5);
+    sts = seed_copy(&f, SRC_ADDR, f.bar.addr, 8);
+    assert_fault(&f, sts, DMAE_ERR_WRITE, f.bar.addr);
+
+    ch_setup(&f, 0, 8);
+    for (i = 0; i < 6; i++) {
+        Desc d = {
+            .op = DMAE_OP_COPY, .len = 10000 + i, .cookie = i,
+            .src = SRC_ADDR + i * 65536, .dst = DST_ADDR + i * 65536,
+        };
+
+        fill(&f, d.src, d.len, i);
+        poison(&f, d.dst - GUARD, d.len + 2 * GUARD);
+        desc_put(&f, 0, i, &d);
+    }
+    ch_submit(&f, 0, 6);
+    ch_wait_head(&f, 0, 6);
+    for (i = 0; i < 6; i++) {
+        compl_get(&f, 0, i, &cp);
+        g_assert_cmphex(cp.status, ==, DMAE_CS_DONE);
+        g_assert_cmpuint(cp.bytes, ==, 10000 + i);
+        assert_copied(&f, SRC_ADDR + i * 65536, DST_ADDR + i * 65536,
+                      10000 + i);
+    }
+    fixture_stop(&f);
+}
+
 void dma_engine_reach_tests(void)
 {
+    qtest_add_func("/dma-engine/main-loop/copies", test_main_loop);
     qtest_add_func("/dma-engine/reach/own-bar", test_reach_own_bar);
     qtest_add_func("/dma-engine/reach/ecam", test_reach_ecam);
     qtest_add_func("/dma-engine/reach/chan-compl", test_reach_chan_compl);
