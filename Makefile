@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, run every test
 #   make demo    install what is missing, build, run the main job
 #   make bench   the full benchmark sweep (about 3 minutes)
+#   make fuzz    the fuzz campaign: device model and uapi, a million each
 #   make help    all targets
 
 BUILD ?= $(CURDIR)/build
@@ -27,7 +28,8 @@ LIBDMAE_DEPS := $(wildcard liburing-ext/src/*.[ch] liburing-ext/include/*.h) \
 vpath %.c tests/guest/tools demos/tools demos/host
 
 .PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
-	demo bench devbench check-style clean distclean
+	demo bench devbench check-style clean distclean qemu-fuzz debug-guest fuzz \
+	test-loaded
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -37,6 +39,9 @@ help:
 	@echo "  make libdmae      build the user library (liburing-ext/; see its README)"
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
 	@echo "  make devbench     device model copy bandwidth against host memcpy"
+	@echo "  make qemu-fuzz    qemu-fuzz-x86_64 (clang, libFuzzer, ASan, UBSan)"
+	@echo "  make debug-guest  the debug guest kernel (cached per machine) and its initramfs"
+	@echo "  make test-loaded  make test with stress-ng keeping both host cores busy"
 	@echo "  make check-style  checkpatch (kernel and QEMU) on our sources"
 	@echo "  make clean        remove build outputs but keep the QEMU build"
 	@echo "  make distclean    remove build/ entirely"
@@ -87,8 +92,29 @@ initramfs: kernel kmod guest-tools
 	@bash vm/mkinitramfs.sh $(BUILD)/initramfs.cpio $(GUEST_BIN) \
 		kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
 
-test: qemu initramfs
+qemu-fuzz: qemu
+	@bash scripts/build-qemu-fuzz.sh
+
+debug-guest: initramfs
+	@bash scripts/build-debug-guest.sh
+
+test: qemu initramfs qemu-fuzz debug-guest
 	@bash tests/run-all.sh
+
+# The suite must not depend on the host's speed: the same run with both
+# host cores kept busy.
+test-loaded: qemu initramfs qemu-fuzz debug-guest
+	@stress-ng --cpu 2 --timeout 0 --quiet & p=$$!; \
+	bash tests/run-all.sh; rc=$$?; kill $$p; exit $$rc
+
+# FUZZ_RUNS inputs for each device machine, FUZZ_OPS uapi operations on
+# the debug kernel (IOMMU strict).
+FUZZ_RUNS ?= 500000
+FUZZ_OPS ?= 1000000
+fuzz: qemu initramfs qemu-fuzz debug-guest
+	@bash scripts/fuzz-device.sh $(FUZZ_RUNS)
+	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.fuzz_ops=$(FUZZ_OPS)" \
+		bash tests/guest-suite.sh on ring debug
 
 demo: qemu initramfs host-tools
 	@bash demos/run-demo.sh

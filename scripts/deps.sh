@@ -17,6 +17,10 @@ PKGS=(
 	perl linux-source-6.1
 	# the debug guest kernel (KASAN, lockdep, ...) built from that source
 	bison flex libelf-dev libssl-dev
+	# the device model's fuzzer: QEMU built with clang, libFuzzer, ASan
+	clang-14 libclang-rt-14-dev
+	# make test-loaded: both host cores kept busy beside the suite
+	stress-ng
 )
 
 SUDO=

@@ -3,17 +3,23 @@
 # serial log into result lines ("ok - ..." / "not ok - ..."). Besides the
 # guest's own TAP lines it adds: the suite finished (no hang, no crash),
 # and the kernel log is free of warnings, BUGs, Oopses and panics.
-#   guest-suite.sh on|off [SUITE]
+#   guest-suite.sh on|off [SUITE [stock|debug]]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
-mode=$1 suite=${2:-all}
-tag="guest[iommu-$mode]"
-log=$BUILD/logs/guest-iommu-$mode.log
+mode=$1 suite=${2:-all} kernel=${3:-stock}
+if [ "$kernel" = debug ]; then
+	tag="guest[debug-iommu-$mode]"
+	log=$BUILD/logs/guest-debug-iommu-$mode.log
+else
+	tag="guest[iommu-$mode]"
+	log=$BUILD/logs/guest-iommu-$mode.log
+fi
 
 start=$(date +%s)
 "$top/vm/run-vm.sh" --iommu "$mode" --suite "$suite" --log "$log" \
-	--timeout "${GUEST_TIMEOUT:-600}"
+	--timeout "${GUEST_TIMEOUT:-600}" --kernel "$kernel" \
+	${GUEST_APPEND:+--append "$GUEST_APPEND"}
 rc=$?
 secs=$(($(date +%s) - start))
 
@@ -32,7 +38,10 @@ fi
 
 bad='WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace|UBSAN|'
 bad+='soft lockup|hard LOCKUP|blocked for more than|rcu_.*stall|'
-bad+='Poison overwritten|Redzone|Object padding|list_(add|del) corruption|refcount_t:'
+bad+='Poison overwritten|Redzone|Object padding|list_(add|del) corruption|refcount_t:|'
+# the debug kernel's own reports (most also print a WARNING or BUG line)
+bad+='BUG: KASAN|ODEBUG|possible circular locking|suspicious RCU|'
+bad+='inconsistent lock state|sleeping function called from invalid context'
 if grep -E "$bad" "$log" >/tmp/dmae-bad.$$; then
 	echo "not ok - $tag: kernel log is clean; see $log"
 	sed 's/^/#   /' /tmp/dmae-bad.$$ | head -n 30

@@ -2,7 +2,8 @@
 # The whole test suite: QEMU qtests of the device model, host tests of the
 # user-space code, and the guest suite with the IOMMU off and on (strict).
 # Prints one line per result and ends with "N passed, N failed".
-# Logs: build/logs/ (qtest.log, host-tests.log, guest-iommu-{off,on}.log).
+# Logs: build/logs/ (qtest.log, host-tests.log, guest-iommu-{off,on}.log,
+# guest-debug-iommu-on.log), build/fuzz/ (generic-fuzz).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$top/build}
@@ -41,10 +42,15 @@ section "style: kernel and QEMU checkpatch"
 grep -E '^(not )?ok - ' "$logs/style.log" | emit
 grep -q '^not ok' "$logs/style.log" && grep '^#' "$logs/style.log" | head -n 20
 
+section "fuzz: the device model under generic-fuzz (a bounded slice)"
+"$top/scripts/fuzz-device.sh" "${FUZZ_SLICE:-3000}" | emit
+
 for mode in off on; do
 	section "guest suite, IOMMU $mode"
 	"$top/tests/guest-suite.sh" "$mode" | emit
 done
+section "guest suite on the debug kernel (KASAN, lockdep, ...), IOMMU on"
+"$top/tests/guest-suite.sh" on all debug | emit
 
 pass=$(grep -c '^ok - ' "$results")
 fail=$(grep -c '^not ok - ' "$results")

@@ -3,9 +3,15 @@
 # static busybox with relative applet links, our /init, the kernel
 # modules, the guest test suite and the static guest programs.
 #   mkinitramfs.sh OUT.cpio GUEST_BIN_DIR MODULE.ko...
+# For another kernel than Debian's (the debug kernel): DMAE_KABI=<release>
+# and DMAE_KMODS=<its lib/modules/<release> folder>.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/vm/kernel-abi.sh"
+if [ -n "${DMAE_KABI:-}" ]; then
+	KABI=$DMAE_KABI
+else
+	. "$top/vm/kernel-abi.sh"
+fi
 out=$1 bindir=$2
 shift 2
 root=$(mktemp -d)
@@ -24,7 +30,7 @@ for ko in "$@"; do
 	cp "$ko" "$root/lib/modules/$KABI/extra/"
 done
 # modules.alias & co., so that "modprobe <modalias>" finds our module.
-kmods=${BUILD:-$top/build}/kernel/$KABI/root/lib/modules/$KABI
+kmods=${DMAE_KMODS:-${BUILD:-$top/build}/kernel/$KABI/root/lib/modules/$KABI}
 cp "$kmods"/modules.builtin* "$kmods"/modules.order "$root/lib/modules/$KABI/" 2>/dev/null || true
 depmod -b "$root" "$KABI"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out.tmp"

@@ -4,13 +4,15 @@
 #   run-vm.sh --iommu on|off --suite NAME --log FILE [--timeout SEC] [--verbose]
 #             [--append "dmae.KEY=VALUE ..."] (the suite sees $DMAE_KEY)
 #             [--perf] (no slab and page poisoning: for measurements)
+#             [--kernel stock|debug] (debug: KASAN, lockdep, ...;
+#             scripts/build-debug-guest.sh builds it)
 # Exit status: QEMU's, or 124 if the guest did not finish in time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
 . "$top/vm/kernel-abi.sh"
 
-iommu=off suite=all log= timeout=300 verbose=0 extra= perf=0
+iommu=off suite=all log= timeout=300 verbose=0 extra= perf=0 kernel=stock
 usage() {
 	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--verbose) verbose=1; shift ;;
 	--append) extra=$2; shift 2 ;;
 	--perf) perf=1; shift ;;
+	--kernel) kernel=$2; shift 2 ;;
 	-h|--help) usage 0 ;;
 	*) echo "run-vm: unknown argument '$1'" >&2; usage 2 ;;
 	esac
@@ -39,9 +42,18 @@ append+=" dmae.suite=$suite${extra:+ $extra}"
 # overruns; measurements without, since poisoning every allocation costs
 # more than the work being measured.
 [ "$perf" = 1 ] || append+=" slub_debug=FZPU page_poison=1"
+case "$kernel" in
+stock)
+	vmlinux=$BUILD/kernel/$KABI/vmlinux initrd=$BUILD/initramfs.cpio ;;
+debug)
+	vmlinux=$(cat "$BUILD/debug/kernel-dir")/vmlinux
+	initrd=$BUILD/initramfs-debug.cpio
+	# KASAN reports every bad access, not only the first
+	append+=" kasan.fault=report" ;;
+*) echo "run-vm: --kernel stock|debug" >&2; exit 2 ;;
+esac
 args=(-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot
-	-serial stdio -kernel "$BUILD/kernel/$KABI/vmlinux"
-	-initrd "$BUILD/initramfs.cpio")
+	-serial stdio -kernel "$vmlinux" -initrd "$initrd")
 if [ "$iommu" = on ]; then
 	# The IOMMU must come before the devices it translates for.
 	args+=(-device intel-iommu,intremap=on)
