@@ -7,9 +7,11 @@
 # It is built once per machine and kept outside the clone, in
 # $DMAE_CACHE (default ~/.cache/dmae), in a folder named by the hash of
 # its inputs (the fragment, this script, the source package's version and
-# the compiler), so that fresh clones on one machine reuse it. Prints the
-# folder: vmlinux, the built tree for out-of-tree modules (tree/), and the
-# modules installed under mods/.
+# the compiler, and the layout of what this script leaves there), so that
+# fresh clones on one machine reuse it. Prints the folder: bzImage (QEMU
+# boots it through SeaBIOS: the PVH entry code is instrumented by KASAN in
+# 6.1 and faults before KASAN is up), the built tree for out-of-tree
+# modules (tree/), and the modules installed under mods/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 frag=$top/vm/debug-kernel/config.frag
@@ -17,7 +19,9 @@ cache=${DMAE_CACHE:-$HOME/.cache/dmae}
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { echo "linux-source-6.1 is not installed; run 'make deps'" >&2; exit 1; }
 
-key=$( { cat "$frag" "$0"; dpkg-query -W -f='${Version}' linux-source-6.1;
+# What this script leaves in the folder; bump it when that changes.
+layout=2
+key=$( { cat "$frag"; echo "layout $layout"; dpkg-query -W -f='${Version}' linux-source-6.1;
 	gcc-12 --version | head -n1; } | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel-$key
 if [ -f "$dir/.done" ]; then
@@ -53,12 +57,12 @@ done <"$frag"
 done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
-if ! make CC=gcc-12 -j"$(nproc)" vmlinux modules >>"$log" 2>&1; then
+if ! make CC=gcc-12 -j"$(nproc)" bzImage modules >>"$log" 2>&1; then
 	grep -E 'error|Error' "$log" | tail -n 20 >&2
 	exit 1
 fi
 make CC=gcc-12 modules_install INSTALL_MOD_PATH="$dir/mods" >>"$log" 2>&1
-cp vmlinux "$dir/vmlinux"
+cp arch/x86/boot/bzImage "$dir/bzImage"
 make -s kernelrelease >"$dir/release"
 echo $(( $(date +%s) - start )) >"$dir/build-seconds"
 touch "$dir/.done"

@@ -49,3 +49,9 @@ else
 	echo "ok - $tag: kernel log is clean (no WARNING, BUG, Oops, panic)"
 fi
 rm -f /tmp/dmae-bad.$$
+
+# The debug kernel's run also measures the module's coverage (gcov).
+if [ "$kernel" = debug ] && grep -q '^# gcov-begin' "$log"; then
+	"$top/scripts/kmod-coverage.sh" "$log" 2>&1 | sed 's/^/# /' |
+		tee "$BUILD/logs/kmod-coverage-iommu-$mode.txt"
+fi

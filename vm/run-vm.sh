@@ -46,7 +46,7 @@ case "$kernel" in
 stock)
 	vmlinux=$BUILD/kernel/$KABI/vmlinux initrd=$BUILD/initramfs.cpio ;;
 debug)
-	vmlinux=$(cat "$BUILD/debug/kernel-dir")/vmlinux
+	vmlinux=$(cat "$BUILD/debug/kernel-dir")/bzImage
 	initrd=$BUILD/initramfs-debug.cpio
 	# KASAN reports every bad access, not only the first
 	append+=" kasan.fault=report" ;;

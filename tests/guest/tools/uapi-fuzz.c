@@ -418,6 +418,9 @@ static void op_fork(void)
 	}
 	if (waitpid(pid, &st, 0) != pid)
 		fail("a child did not end");
+	/* The child shared the rings: its CQ heads may be garbage too. */
+	for (int i = 0; i < NCTX; i++)
+		ctx[i].cq_head_bad = true;
 }
 
 /* One copy between clean buffers, waited for and checked. */
