@@ -21,6 +21,15 @@
 
 #define DMAE_MAX_BUFS	1024
 
+/*
+ * User memory is mapped with DMA_ATTR_SKIP_CPU_SYNC and synced by hand:
+ * the same as a plain mapping, but a process may have several requests in
+ * flight on overlapping memory (and a registered buffer over the same
+ * pages), which is its business; with the CPU sync left to the mapping
+ * call, DMA-API debugging takes overlapping mappings for a driver bug.
+ */
+#define DMAE_MAP_ATTRS	DMA_ATTR_SKIP_CPU_SYNC
+
 /**
  * dmae_unpin() - unmap and unpin; the destination's pages are dirtied
  * @dev: the device they were mapped for
@@ -28,8 +37,10 @@
  */
 void dmae_unpin(struct device *dev, struct dmae_upin *p)
 {
-	if (p->mapped)
-		dma_unmap_sgtable(dev, &p->sgt, p->dir, 0);
+	if (p->mapped) {
+		dma_sync_sgtable_for_cpu(dev, &p->sgt, p->dir);
+		dma_unmap_sgtable(dev, &p->sgt, p->dir, DMAE_MAP_ATTRS);
+	}
 	if (p->sgt.sgl)
 		sg_free_table(&p->sgt);
 	if (p->npages) {
@@ -98,9 +109,10 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 					gfp);
 	if (ret)
 		return nowait ? -EAGAIN : ret;
-	ret = dma_map_sgtable(dev, &p->sgt, p->dir, 0);
+	ret = dma_map_sgtable(dev, &p->sgt, p->dir, DMAE_MAP_ATTRS);
 	if (ret)
 		return ret;
+	dma_sync_sgtable_for_device(dev, &p->sgt, p->dir);
 	p->mapped = true;
 	return 0;
 }

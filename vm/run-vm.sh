@@ -68,13 +68,15 @@ args+=(-device "dma-engine,addr=04.0${DMAE_PROPS:-}"
 	-device dma-engine,addr=05.0,msi=off,msix=off,channels=2
 	-device dma-engine,addr=06.0,msix=off,channels=1,bandwidth-mbps=1)
 
+# DMAE_QEMU_ARGS adds QEMU options, for debugging (a monitor socket, say).
+args+=(${DMAE_QEMU_ARGS:-})
 mkdir -p "$(dirname "$log")"
 rc=0
 if [ "$verbose" = 1 ]; then
 	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
-		tr -d '\r' | tee "$log" || rc=${PIPESTATUS[0]}
+		stdbuf -oL tr -d '\r' | tee "$log" || rc=${PIPESTATUS[0]}
 else
 	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
-		tr -d '\r' >"$log" || rc=${PIPESTATUS[0]}
+		stdbuf -oL tr -d '\r' >"$log" || rc=${PIPESTATUS[0]}
 fi
 exit "$rc"

@@ -433,6 +433,8 @@ static void op_verified(struct fctx *c)
 	uint32_t mask, head, tail, i;
 	struct dmae_sqe *s;
 	bool cow = rnd_below(4) == 0;
+	static uint32_t verify_seq;
+	uint64_t tag;
 
 	if (!ctx_ready(c))
 		return;
@@ -452,7 +454,9 @@ static void op_verified(struct fctx *c)
 	s->len = len;
 	s->src = (uintptr_t)clean_src + so;
 	s->dst = (uintptr_t)clean_dst + doff;
-	s->user_data = 0x5eed;
+	/* The rings may be shared with forked children: whose copy is it? */
+	tag = (uint64_t)getpid() << 32 | ++verify_seq;
+	s->user_data = tag;
 	c->sq_tail++;
 	__atomic_store_n(ring_u32(c->sq, c->p.sq_off.tail), c->sq_tail,
 			 __ATOMIC_RELEASE);
@@ -490,7 +494,7 @@ static void op_verified(struct fctx *c)
 				(c->cq + c->p.cq_off.cqes) + (head & (c->p.cq_entries - 1));
 
 			n_cqes++;
-			if (q->user_data != 0x5eed)
+			if (q->user_data != tag)
 				continue;
 			found = true;
 			if (q->res == (int32_t)len) {
