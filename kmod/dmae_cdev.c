@@ -160,6 +160,31 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	spin_unlock_irqrestore(&ctx->cq_lock, flags);
 }
 
+/*
+ * A ring region, sized by the process: charged to its memory cgroup, and
+ * a failure is the process's ENOMEM, not a warning in the kernel log.
+ * Mapped into the process page by page (dmae_mmap_region()).
+ */
+static void *dmae_ring_alloc(size_t size)
+{
+	return __vmalloc(size, DMAE_GFP_USER | __GFP_ZERO);
+}
+
+static int dmae_mmap_region(struct vm_area_struct *vma, void *region)
+{
+	unsigned long off;
+	int ret;
+
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	for (off = 0; off < vma->vm_end - vma->vm_start; off += PAGE_SIZE) {
+		ret = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(region + off));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
 {
 	vfree(ctx->sq_ring);
@@ -200,11 +225,11 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	ctx->sqes_size = PAGE_ALIGN(ctx->sq_entries * sizeof(struct dmae_sqe));
 	ctx->cq_ring_size = PAGE_ALIGN(DMAE_CQ_CQES + ctx->cq_entries *
 				       sizeof(struct dmae_cqe));
-	ctx->sq_ring = vmalloc_user(ctx->sq_ring_size);
-	ctx->sqes = vmalloc_user(ctx->sqes_size);
-	ctx->cq_ring = vmalloc_user(ctx->cq_ring_size);
+	ctx->sq_ring = dmae_ring_alloc(ctx->sq_ring_size);
+	ctx->sqes = dmae_ring_alloc(ctx->sqes_size);
+	ctx->cq_ring = dmae_ring_alloc(ctx->cq_ring_size);
 	ctx->overflow = kvcalloc(ctx->cq_entries, sizeof(*ctx->overflow),
-				 GFP_KERNEL);
+				 DMAE_GFP_USER);
 	if (!ctx->sq_ring || !ctx->sqes || !ctx->cq_ring || !ctx->overflow) {
 		dmae_ctx_free_rings(ctx);
 		return -ENOMEM;
@@ -495,7 +520,7 @@ static int dmae_cdev_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	if (size > len)
 		return -EINVAL;
-	return remap_vmalloc_range(vma, region, 0);
+	return dmae_mmap_region(vma, region);
 }
 
 static __poll_t dmae_cdev_poll(struct file *file, poll_table *wait)

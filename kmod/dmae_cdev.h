@@ -179,6 +179,12 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
  */
 #define DMAE_UREQ_MAX_LEN	SZ_64M
 
+/*
+ * Allocations whose size the process chooses: charged to its memory
+ * cgroup; a failure is its ENOMEM, not a warning in the kernel log.
+ */
+#define DMAE_GFP_USER		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+
 /* dmae_pin() flags */
 #define DMAE_PIN_WRITE		BIT(0)	/* the device writes the memory */
 #define DMAE_PIN_LONGTERM	BIT(1)	/* a registered buffer */

@@ -76,7 +76,7 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 	bool nowait = flags & DMAE_PIN_NOWAIT;
 	unsigned int gup = (flags & DMAE_PIN_WRITE ? FOLL_WRITE : 0) |
 			   (longterm ? FOLL_LONGTERM : 0);
-	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
+	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
 	unsigned long off = uaddr & ~PAGE_MASK;
 	int got, ret;
 
@@ -152,7 +152,7 @@ static struct iovec *dmae_iovecs_from_user(const void __user *uiov, u32 nr)
 
 	if (!in_compat_syscall())
 		return memdup_user(uiov, nr * sizeof(*iov));
-	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL);
+	iov = kmalloc_array(nr, sizeof(*iov), DMAE_GFP_USER);
 	if (!iov)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < nr; i++) {
@@ -217,7 +217,7 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 		kfree(iov);
 		return ret;
 	}
-	bufs = kvcalloc(reg.nr, sizeof(*bufs), GFP_KERNEL);
+	bufs = kvcalloc(reg.nr, sizeof(*bufs), DMAE_GFP_USER);
 	ret = bufs ? 0 : -ENOMEM;
 	for (i = 0; !ret && i < reg.nr; i++) {
 		bufs[i].uaddr = (uintptr_t)iov[i].iov_base;

@@ -367,7 +367,7 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	s32 res = len;
 	u8 *buf;
 
-	buf = kvmalloc(2 * len, GFP_KERNEL);
+	buf = kvmalloc(2 * len, DMAE_GFP_USER);
 	if (!buf)
 		return -ENOMEM;
 	switch (sqe->opcode) {
@@ -473,7 +473,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 {
 	struct dmae_dev *dd = ctx->ud->dd;
 	struct device *dev = dmae_dma_dev(dd);
-	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : GFP_KERNEL;
+	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
 	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
 	u32 per;
 	struct dmae_ureq *req;

@@ -267,6 +267,7 @@ static void op_submit(struct fctx *c)
 
 	if (!ctx_ready(c))
 		return;
+	c->sq_tail = *ring_u32(c->sq, c->p.sq_off.head);
 	mask = *ring_u32(c->sq, c->p.sq_off.ring_mask);
 	n = 1 + rnd_below(c->p.sq_entries);
 	for (i = 0; i < n; i++)
@@ -428,8 +429,8 @@ static void op_verified(struct fctx *c)
 {
 	uint32_t len = 1 + rnd_below(CLEAN_SIZE / 2);
 	uint32_t so = rnd_below(CLEAN_SIZE - len), doff = rnd_below(CLEAN_SIZE - len);
-	struct dmae_enter e = { .to_submit = 1, .flags = DMAE_ENTER_GETEVENTS,
-				.min_complete = 1, .timeout_ns = -1 };
+	struct dmae_enter e = { .to_submit = 1 };
+	unsigned waits = 0;
 	uint32_t mask, head, tail, i;
 	struct dmae_sqe *s;
 	bool cow = rnd_below(4) == 0;
@@ -447,6 +448,8 @@ static void op_verified(struct fctx *c)
 	for (i = 0; i < len; i++)
 		clean_src[so + i] = rnd();
 	memset(clean_dst + doff, 0, len);
+	/* A child may have used the shared SQ: start from the kernel's head. */
+	c->sq_tail = *ring_u32(c->sq, c->p.sq_off.head);
 	mask = *ring_u32(c->sq, c->p.sq_off.ring_mask);
 	s = &c->sqes[c->sq_tail & mask];
 	memset(s, 0, sizeof(*s));
@@ -460,15 +463,15 @@ static void op_verified(struct fctx *c)
 	c->sq_tail++;
 	__atomic_store_n(ring_u32(c->sq, c->p.sq_off.tail), c->sq_tail,
 			 __ATOMIC_RELEASE);
+	/* Submit it alone; only an entry the kernel took is waited for. */
+	if (ioctl(c->fd, DMAE_IOC_ENTER, &e) || e.submitted != 1)
+		goto out;
 	if (cow) {
 		/*
 		 * Fork while the engine may write into the MAP_PRIVATE
 		 * destination, and let the child write it too: the parent's
 		 * copy must still get the data, the child's must not matter.
 		 */
-		e.flags = 0;
-		if (ioctl(c->fd, DMAE_IOC_ENTER, &e) || e.submitted != 1)
-			goto out;
 		pid_t pid = fork();
 
 		if (!pid) {
@@ -477,11 +480,7 @@ static void op_verified(struct fctx *c)
 		}
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
-		e = (struct dmae_enter){ .flags = DMAE_ENTER_GETEVENTS,
-					 .min_complete = 1, .timeout_ns = -1 };
 	}
-	if (ioctl(c->fd, DMAE_IOC_ENTER, &e))
-		goto out;
 	/* Wait for this copy's own completion, consuming the others. */
 	for (;;) {
 		bool found = false;
@@ -509,9 +508,13 @@ static void op_verified(struct fctx *c)
 				 __ATOMIC_RELEASE);
 		if (found)
 			break;
+		/* A minute at most: the engine's watchdog fails a stuck copy in 5 s. */
+		if (++waits > 600)
+			fail("a copy the kernel took never completed");
 		e = (struct dmae_enter){ .flags = DMAE_ENTER_GETEVENTS,
-					 .min_complete = 1, .timeout_ns = -1 };
-		if (ioctl(c->fd, DMAE_IOC_ENTER, &e) && errno != EINTR)
+					 .min_complete = 1, .timeout_ns = 100000000 };
+		if (ioctl(c->fd, DMAE_IOC_ENTER, &e) && errno != EINTR &&
+		    errno != ETIME)
 			fail("waiting for a verified copy failed");
 	}
 out:
