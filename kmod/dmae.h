@@ -96,7 +96,8 @@ struct dmae_seed {
  * @recover_work: aborts and resets a hung or halted channel
  * @recover_err: what the jobs in flight fail with
  * @recovering: a recovery is stopping and resetting the channel
- * @dead: the channel would not stop; it takes no more jobs
+ * @dead: the channel would not stop, or the device is gone: it takes no
+ *	more jobs and touches no hardware
  * @dchan: the dmaengine channel
  * @dma_pending: dmaengine descriptors submitted, not yet issued
  * @dma_issued: dmaengine descriptors handed to the channel (counter)

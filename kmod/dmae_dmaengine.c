@@ -198,7 +198,8 @@ static void dmae_issue_pending(struct dma_chan *c)
  * A cookie is complete when the channel's completed cookie has passed it
  * (jobs complete in order), unless it is one of the channel's recorded
  * failures: those are DMA_ERROR, so that a polling client never takes a
- * failed or terminated descriptor for a finished copy.
+ * failed descriptor (a DMA fault, a channel reset by the watchdog, a
+ * device going away) for a finished copy.
  */
 static enum dma_status dmae_tx_status(struct dma_chan *c, dma_cookie_t cookie,
 				      struct dma_tx_state *txstate)
