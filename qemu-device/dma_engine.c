@@ -67,6 +67,10 @@ void dma_engine_signal(DmaEngineState *s, unsigned vector, uint32_t bit)
     PCIDevice *pdev = PCI_DEVICE(s);
 
     s->irq_status |= bit;
+    /* A channel's message (@bit set; the seed's has none) may be lost. */
+    if (bit && dmae_inject_hit(s, DMAE_INJK_DROP_IRQ)) {
+        return;
+    }
     if (msix_enabled(pdev)) {
         trace_dma_engine_irq("msix");
         msix_notify(pdev, vector);
@@ -82,7 +86,8 @@ static uint64_t dma_engine_caps(DmaEngineState *s)
 {
     return DMAE_CAP_SEED | DMAE_CAP_CHANNELS | DMAE_CAP_SG |
            (s->use_msix ? DMAE_CAP_MSIX : 0) | DMAE_CAP_FILL |
-           DMAE_CAP_COMPARE | DMAE_CAP_CRC32C;
+           DMAE_CAP_COMPARE | DMAE_CAP_CRC32C |
+           (s->fault_inject ? DMAE_CAP_INJECT : 0);
 }
 
 /* The identification block, as 64-bit words. */
@@ -134,7 +139,8 @@ static bool dma_engine_reg_read(DmaEngineState *s, hwaddr reg, uint64_t *val)
                               &ok);
         return ok;
     }
-    return dma_engine_id_read(s, reg, val) || dmae_seed_read(s, reg, val);
+    return dma_engine_id_read(s, reg, val) || dmae_seed_read(s, reg, val) ||
+           dmae_inject_read(s, reg, val);
 }
 
 static uint64_t dma_engine_mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -178,7 +184,8 @@ static void dma_engine_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     } else if (reg == DMAE_REG_IRQ_STATUS) {
         s->irq_status &= ~val;
         dma_engine_update_intx(s);
-    } else if (!dmae_seed_write(s, reg, val, mask)) {
+    } else if (!dmae_seed_write(s, reg, val, mask) &&
+               !dmae_inject_write(s, reg, val, mask)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-engine: write to %s register 0x%" HWADDR_PRIx "\n",
                       dma_engine_reg_read(s, reg, &old) ? "read-only" :
@@ -224,6 +231,7 @@ static void dma_engine_reset(DeviceState *dev)
     for (i = 0; i < s->num_chan; i++) {
         dmae_chan_reset(&s->chan[i]);
     }
+    dmae_inject_reset(s);
     s->irq_status = 0;
     pci_set_irq(PCI_DEVICE(s), 0);
     dma_engine_use_vectors(s);
@@ -352,6 +360,7 @@ static Property dma_engine_properties[] = {
     DEFINE_PROP_BOOL("msi", DmaEngineState, use_msi, true),
     DEFINE_PROP_BOOL("msix", DmaEngineState, use_msix, true),
     DEFINE_PROP_BOOL("x-workers", DmaEngineState, workers, true),
+    DEFINE_PROP_BOOL("x-fault-inject", DmaEngineState, fault_inject, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 

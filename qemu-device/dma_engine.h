@@ -51,6 +51,15 @@ typedef struct DmaeXfer {
     uint64_t fault_addr;
 } DmaeXfer;
 
+/* Kinds of injected faults: register DMAE_INJ_FAIL + 4 * kind */
+typedef enum DmaeInjKind {
+    DMAE_INJK_FAIL,
+    DMAE_INJK_STALL,
+    DMAE_INJK_DROP_IRQ,
+    DMAE_INJK_CORRUPT,
+    DMAE_INJ_NR,
+} DmaeInjKind;
+
 typedef struct DmaeSeed {
     uint64_t src;
     uint64_t dst;
@@ -100,6 +109,7 @@ typedef struct DmaeChan {
 
     bool busy;                  /* lock: the worker holds a descriptor */
     bool retiring;              /* lock: its completion is being written */
+    bool stalled;               /* lock: holds a descriptor (injected) */
     bool iommu;                 /* lock: decided at ENABLE */
     bool chain_failed;          /* lock: for FENCE */
     uint32_t gen;               /* atomic, under lock; bumped by RESET */
@@ -135,6 +145,9 @@ struct DmaEngineState {
     bool use_msi;
     bool use_msix;
     bool workers;               /* off: transfers run on the main loop */
+    bool fault_inject;          /* DMAE_CAP_INJECT */
+    uint32_t inject[DMAE_INJ_NR];       /* atomic: countdowns */
+    uint32_t inject_fired[DMAE_INJ_NR]; /* atomic: how often each fired */
 
     uint32_t irq_status;        /* BQL; DMAE_REG_IRQ_STATUS */
     bool stopping;              /* atomic; device going away */
@@ -162,6 +175,13 @@ bool dmae_xfer_fill(DmaeXfer *x, const DmaeSeg *dst, uint32_t ndst,
 bool dmae_xfer_compare(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
                        const DmaeSeg *dst, uint32_t ndst, uint32_t len);
 void dmae_xfer_delay(DmaeXfer *x, uint64_t ns);
+
+/* dma_engine_inject.c */
+bool dmae_inject_hit(DmaEngineState *s, DmaeInjKind k);
+void dmae_inject_reset(DmaEngineState *s);
+bool dmae_inject_read(DmaEngineState *s, hwaddr reg, uint64_t *val);
+bool dmae_inject_write(DmaEngineState *s, hwaddr reg, uint64_t val,
+                       uint64_t mask);
 
 /* dma_engine_seed.c */
 void dmae_seed_realize(DmaEngineState *s);

@@ -185,8 +185,9 @@ static bool dmae_chan_write_compl(DmaeXfer *x, uint64_t addr,
                                   const DmaeDesc *d)
 {
     uint8_t rec[DMAE_COMPL_SIZE] = { 0 };
+    bool corrupt = dmae_inject_hit(x->s, DMAE_INJK_CORRUPT);
 
-    stq_le_p(rec + DMAE_COMPL_COOKIE, d->cookie);
+    stq_le_p(rec + DMAE_COMPL_COOKIE, corrupt ? ~d->cookie : d->cookie);
     stl_le_p(rec + DMAE_COMPL_BYTES, x->bytes);
     stl_le_p(rec + DMAE_COMPL_RESULT, x->result);
     stq_le_p(rec + DMAE_COMPL_FAULT_ADDR, x->fault_addr);
@@ -244,7 +245,8 @@ static void dmae_chan_signal_now(DmaeChan *ch)
 
 static bool dmae_chan_has_work(DmaeChan *ch)
 {
-    return ch->enabled && !ch->halted && ch->head != ch->tail;
+    return ch->enabled && !ch->halted && !ch->stalled &&
+           ch->head != ch->tail;
 }
 
 /*
@@ -283,8 +285,18 @@ static void dmae_chan_step(DmaeChan *ch)
     }
     dmae_desc_decode(raw, &d);
     trace_dma_engine_desc(ch->idx, slot, d.op, d.flags, d.len);
+    if (dmae_inject_hit(s, DMAE_INJK_STALL)) {
+        /* Hold it, busy, until ABORT (which then ends it) or RESET. */
+        qemu_mutex_lock(&ch->lock);
+        ch->stalled = x.want_gen == ch->gen && !qatomic_read(&ch->abort);
+        return;
+    }
     if ((d.flags & DMAE_DF_FENCE) && chain_failed) {
         x.err = DMAE_ERR_CANCELED;
+    } else if (qatomic_read(&ch->abort)) {
+        x.err = DMAE_ERR_ABORTED;   /* aborted before it began */
+    } else if (dmae_inject_hit(s, DMAE_INJK_FAIL)) {
+        x.err = DMAE_ERR_INJECTED;
     } else {
         dmae_chan_exec(ch, &x, &d);
     }
@@ -338,7 +350,7 @@ static void *dmae_chan_worker(void *opaque)
     qemu_mutex_lock(&ch->lock);
     for (;;) {
         while (!qatomic_read(&s->stopping) && !dmae_chan_has_work(ch)) {
-            ch->busy = false;
+            ch->busy = ch->stalled;
             qemu_cond_wait(&ch->cond, &ch->lock);
         }
         if (qatomic_read(&s->stopping)) {
@@ -366,7 +378,7 @@ static void dmae_chan_run_bh(void *opaque)
     for (n = 0; n < DMAE_MAIN_LOOP_BATCH && dmae_chan_has_work(ch); n++) {
         dmae_chan_step(ch);
     }
-    ch->busy = false;
+    ch->busy = ch->stalled;
     more = dmae_chan_has_work(ch);
     qemu_mutex_unlock(&ch->lock);
     if (more) {
@@ -449,6 +461,11 @@ static void dmae_chan_soft_reset(DmaeChan *ch)
     ch->head = 0;
     ch->tail = 0;
     ch->chain_failed = false;
+    if (ch->stalled) {
+        /* Its worker is idle: it let the descriptor go in step(). */
+        ch->stalled = false;
+        ch->busy = false;
+    }
     ch->irq_pending = 0;
     ch->irq_fire = ch->err_fire = ch->timer_req = false;
     qemu_mutex_unlock(&ch->lock);
@@ -496,6 +513,10 @@ static void dmae_chan_abort(DmaeChan *ch)
     if (ch->busy) {
         /* The worker stops, completes the descriptor and halts. */
         qatomic_set(&ch->abort, true);
+        if (ch->stalled) {
+            ch->stalled = false;
+            dmae_chan_wake(ch);
+        }
     } else if (!ch->halted) {
         dmae_chan_halt(ch, DMAE_CHERR_ABORTED, 0);
     }

@@ -21,7 +21,7 @@
 #define DMAE_ID_MAGIC           0x45414d44  /* "DMAE" in memory order */
 #define DMAE_REG_VERSION        0x0004  /* 32: major << 16 | minor */
 #define DMAE_VERSION_MAJOR      1
-#define DMAE_VERSION_MINOR      1
+#define DMAE_VERSION_MINOR      2
 #define DMAE_REG_CAP            0x0008  /* 64: DMAE_CAP_* */
 #define DMAE_CAP_SEED           BIT_ULL(0)  /* seed register block */
 #define DMAE_CAP_CHANNELS       BIT_ULL(1)  /* descriptor-ring channels */
@@ -30,6 +30,7 @@
 #define DMAE_CAP_FILL           BIT_ULL(4)  /* DMAE_OP_FILL */
 #define DMAE_CAP_COMPARE        BIT_ULL(5)  /* DMAE_OP_COMPARE */
 #define DMAE_CAP_CRC32C         BIT_ULL(6)  /* DMAE_OP_COPY_CRC32C */
+#define DMAE_CAP_INJECT         BIT_ULL(7)  /* fault injection block */
 #define DMAE_REG_MAX_XFER       0x0010  /* 32: longest copy, bytes */
 #define DMAE_REG_BUF_SIZE       0x0014  /* 32: internal buffer, bytes */
 #define DMAE_REG_NUM_CHAN       0x0018  /* 32: channels */
@@ -80,6 +81,20 @@
 #define DMAE_COAL_USEC_SHIFT    16      /* 31:16 microseconds */
 #define DMAE_CH_ERR_ADDR        0x28    /* 64: RO, address of a halt */
 #define DMAE_CH_END             0x30
+
+/*
+ * Fault injection, BAR0 + 0x3000, only with DMAE_CAP_INJECT (a test
+ * device). Each countdown register: write N to make the Nth event of its
+ * kind from now on, on any channel, go wrong once (0 disarms); reads give
+ * what is left of the countdown (0 once it fired).
+ */
+#define DMAE_INJ_FAIL           0x3000  /* 32: descriptor fails, INJECTED */
+#define DMAE_INJ_STALL          0x3004  /* 32: descriptor hangs until ABORT */
+#define DMAE_INJ_DROP_IRQ       0x3008  /* 32: interrupt message not sent */
+#define DMAE_INJ_CORRUPT        0x300c  /* 32: completion's COOKIE inverted */
+#define DMAE_INJ_FIRED          0x3010  /* 32: RO, byte k: kind k fired */
+#define DMAE_INJ_END            0x3018
+#define DMAE_INJ_KIND(reg)      (((reg) - DMAE_INJ_FAIL) / 4)  /* FIRED byte */
 
 /* Channel errors (DMAE_CH_STATUS bits 15:8); the channel halts */
 #define DMAE_CHERR_NONE         0
@@ -147,5 +162,6 @@
 #define DMAE_ERR_SG_TOTAL       12      /* list total != LEN */
 #define DMAE_ERR_OVERFLOW       13      /* address + length wraps */
 #define DMAE_ERR_CANCELED       14      /* FENCE after a failure */
+#define DMAE_ERR_INJECTED       15      /* failed by DMAE_INJ_FAIL */
 
 #endif /* DMA_ENGINE_REGS_H */
