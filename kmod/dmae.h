@@ -112,6 +112,7 @@ struct dmae_seed {
  * @errors: jobs completed with an error (counter)
  * @bytes: bytes moved by successful jobs (counter)
  * @resets: recoveries (counter)
+ * @bad_records: completion records not believed (counter)
  */
 struct dmae_chan {
 	struct dmae_dev *dd;
@@ -150,6 +151,7 @@ struct dmae_chan {
 	u64 errors;
 	u64 bytes;
 	u64 resets;
+	u64 bad_records;
 };
 
 /**
@@ -218,8 +220,9 @@ extern const struct attribute_group dmae_chan_attr_group;
 int dmae_dmaengine_register(struct dmae_dev *dd);
 void dmae_dmaengine_unregister(struct dmae_dev *dd);
 
-/* dmae_selftest.c, dmae_bench.c */
+/* dmae_selftest.c, dmae_bench.c, dmae_inject.c */
 extern const struct attribute_group dmae_selftest_attr_group;
 extern const struct attribute_group dmae_bench_attr_group;
+extern const struct attribute_group dmae_inject_attr_group;
 
 #endif /* _DMAE_H */

@@ -43,9 +43,48 @@ static int dmae_hw_errno(u8 err)
 	case DMAE_ERR_CANCELED:
 	case DMAE_ERR_ABORTED:
 		return -ECANCELED;
-	default:
+	case DMAE_ERR_LEN_ZERO:
+	case DMAE_ERR_LEN_MAX:
+	case DMAE_ERR_BAD_OP:
+	case DMAE_ERR_BAD_FLAGS:
+	case DMAE_ERR_SG_COUNT:
+	case DMAE_ERR_SG_ENTRY:
+	case DMAE_ERR_SG_TOTAL:
+	case DMAE_ERR_OVERFLOW:
 		return -EINVAL;
+	default:	/* BUS_MASTER, INJECTED, or a code we do not know */
+		return -EIO;
 	}
+}
+
+/*
+ * The outcome of the record @c of descriptor @n for @job. A record that is
+ * not this descriptor's (its cookie) or that claims more bytes than the
+ * job has is not believed: the job fails with -EIO, whatever the record
+ * says, rather than be reported done on the word of a broken device.
+ */
+static void dmae_job_outcome(struct dmae_chan *ch, struct dmae_job *job,
+			     const struct dmae_hw_compl *c, u32 n, u8 status)
+{
+	u64 cookie = le64_to_cpu(c->cookie);
+
+	job->hw_err = status & DMAE_CS_ERR_MASK;
+	job->status = dmae_hw_errno(job->hw_err);
+	job->bytes = le32_to_cpu(c->bytes);
+	job->result = le32_to_cpu(c->result);
+	job->fault_addr = le64_to_cpu(c->fault_addr);
+	if (cookie != n || job->bytes > job->len) {
+		dev_err_ratelimited(&ch->dd->pdev->dev,
+				    "ch%u: bad completion record %u (cookie %llu, %u bytes of %u); failing it\n",
+				    ch->idx, n, cookie, job->bytes, job->len);
+		job->status = -EIO;
+		job->bytes = 0;
+		ch->bad_records++;
+		return;
+	}
+	/* Cut off by a recovery: it fails with the recovery's cause. */
+	if (job->hw_err == DMAE_ERR_ABORTED && READ_ONCE(ch->recovering))
+		job->status = READ_ONCE(ch->recover_err);
 }
 
 /* Program the rings and enable the channel. */
@@ -186,21 +225,9 @@ static void dmae_chan_reap(struct dmae_chan *ch, struct list_head *done)
 		if (!(status & DMAE_CS_DONE))
 			break;
 		dma_rmb();	/* the record before its STATUS byte */
-		if (le64_to_cpu(c->cookie) != ch->head)
-			dev_err_ratelimited(&ch->dd->pdev->dev,
-					    "ch%u: completion %llu in slot of %u\n",
-					    ch->idx, le64_to_cpu(c->cookie),
-					    ch->head);
 		job = ch->jobs[slot];
 		ch->jobs[slot] = NULL;
-		job->hw_err = status & DMAE_CS_ERR_MASK;
-		job->status = dmae_hw_errno(job->hw_err);
-		/* Cut off by a recovery: it fails with the recovery's cause. */
-		if (job->hw_err == DMAE_ERR_ABORTED && READ_ONCE(ch->recovering))
-			job->status = READ_ONCE(ch->recover_err);
-		job->bytes = le32_to_cpu(c->bytes);
-		job->result = le32_to_cpu(c->result);
-		job->fault_addr = le64_to_cpu(c->fault_addr);
+		dmae_job_outcome(ch, job, c, ch->head, status);
 		ch->completed++;
 		if (job->status)
 			ch->errors++;
@@ -534,9 +561,9 @@ static ssize_t chan_stats_show(struct device *dev,
 		struct dmae_chan *ch = &dd->chan[i];
 
 		n += sysfs_emit_at(buf, n,
-				   "ch%u submitted %llu completed %llu errors %llu bytes %llu resets %llu\n",
+				   "ch%u submitted %llu completed %llu errors %llu bytes %llu resets %llu bad_records %llu\n",
 				   i, ch->submitted, ch->completed, ch->errors,
-				   ch->bytes, ch->resets);
+				   ch->bytes, ch->resets, ch->bad_records);
 	}
 	return n;
 }

@@ -336,6 +336,7 @@ static const struct attribute_group *dmae_groups[] = {
 	&dmae_selftest_attr_group,
 	&dmae_bench_attr_group,
 	&dmae_ring_attr_group,
+	&dmae_inject_attr_group,
 	NULL
 };
 

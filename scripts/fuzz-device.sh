@@ -21,8 +21,8 @@ bin=$BUILD/qemu-fuzz/qemu-fuzz-x86_64
 # The functions that move data (as compiled: static helpers such as
 # dmae_move_direct and dmae_load_sg are inlined into these); the fuzzer
 # must reach every one.
-dma_paths="dmae_dma dmae_map_ram dmae_side_io dmae_xfer_copy dmae_xfer_fill dmae_xfer_compare dmae_load_side dmae_chan_step dmae_seed_run"
-props="x-workers=off,buf-size=4096,max-sg=32,channels=2,ring-max=16"
+dma_paths="dmae_dma dmae_map_ram dmae_side_io dmae_xfer_copy dmae_xfer_fill dmae_xfer_compare dmae_load_side dmae_chan_step dmae_seed_run dmae_inject_hit"
+props="x-workers=off,x-fault-inject=on,buf-size=4096,max-sg=32,channels=2,ring-max=16"
 # SeaBIOS and option ROMs, as linked for qemu-system-x86_64
 fw="-L $BUILD/qemu-build/qemu-bundle/usr/local/share/qemu"
 declare -A machines=(

@@ -61,10 +61,11 @@ if [ "$iommu" = on ]; then
 else
 	append+=" intel_iommu=off"
 fi
-# Three engines: 04.0 with MSI-X and 4 channels; 05.0 with INTx only and
-# 2 channels; 06.0 with MSI, 1 channel throttled to 1 MB/s (for hangs).
+# Three engines: 04.0 with MSI-X and 4 channels, and the fault injection
+# block (inert until a test arms it); 05.0 with INTx only and 2 channels;
+# 06.0 with MSI, 1 channel throttled to 1 MB/s (for hangs).
 # DMAE_PROPS adds properties to 04.0, for experiments (",buf-size=32768").
-args+=(-device "dma-engine,addr=04.0${DMAE_PROPS:-}"
+args+=(-device "dma-engine,addr=04.0,x-fault-inject=on${DMAE_PROPS:-}"
 	-device dma-engine,addr=05.0,msi=off,msix=off,channels=2
 	-device dma-engine,addr=06.0,msix=off,channels=1,bandwidth-mbps=1)
 
