@@ -23,6 +23,9 @@ QUAD, LONG = 3, 2
 SEED_SRC, SEED_DST, SEED_LEN, SEED_CTRL = 0x1000, 0x1008, 0x1010, 0x1018
 CH = 0x2000
 RING_BASE, COMPL_BASE, RING_SIZE, TAIL, CTRL = 0x00, 0x08, 0x10, 0x14, 0x1c
+# the fault injection block (x-fault-inject=on): FAIL, STALL, DROP_IRQ,
+# CORRUPT countdowns
+INJ = 0x3000
 
 
 def write(base, offset, value, size=QUAD):
@@ -89,6 +92,11 @@ def main():
         seeds[f"chan-sg-{b}"] = chan_run(
             b, desc(1, 0x1 | 0x4 | 0x8, 0x2000, 0x300040, 0x300040, 2, 2),
             extra=sg([(0x100000, 0x1000), (0x180000, 0x1000)]))
+        # each injected fault armed for the first event, then a copy
+        for k, kind in enumerate(["fail", "stall", "drop-irq", "corrupt"]):
+            seeds[f"inject-{kind}-{b}"] = SEP.join([
+                write(b, INJ + 4 * k, 1, LONG),
+                chan_run(b, desc(1, 0x1, 0x1000, 0x100000, 0x200000))])
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -35,7 +35,9 @@ done
 case "$iommu" in on|off) ;; *) echo "run-vm: --iommu on|off" >&2; exit 2 ;; esac
 
 qemu=$BUILD/qemu-build/qemu-system-x86_64
-append="console=ttyS0 quiet panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"
+# Not "quiet": a guest that hangs while booting leaves its last words in
+# the log (the kernel log is dumped again, whole, at the end).
+append="console=ttyS0 panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"
 append+=" cryptomgr.notests tsc=reliable no_timer_check rdinit=/init"
 append+=" dmae.suite=$suite${extra:+ $extra}"
 # Tests run with slab and page poisoning, to catch use-after-free and
