@@ -112,7 +112,8 @@ test-loaded: qemu initramfs qemu-fuzz debug-guest
 FUZZ_RUNS ?= 500000
 FUZZ_OPS ?= 1000000
 fuzz: qemu initramfs qemu-fuzz debug-guest
-	@bash scripts/fuzz-device.sh $(FUZZ_RUNS)
+	@FUZZ_PARALLEL=1 FUZZ_DIR=$(BUILD)/fuzz-campaign \
+		bash scripts/fuzz-device.sh $(FUZZ_RUNS)
 	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.fuzz_ops=$(FUZZ_OPS)" \
 		bash tests/guest-suite.sh on ring debug
 
