@@ -108,12 +108,19 @@ test-loaded: qemu initramfs qemu-fuzz debug-guest
 	bash tests/run-all.sh; rc=$$?; kill $$p; exit $$rc
 
 # FUZZ_RUNS inputs for each device machine, FUZZ_OPS uapi operations on
-# the debug kernel (IOMMU strict).
+# the debug kernel (IOMMU strict), and dmatest polled with 4 threads on
+# each of 6 channels, FUZZ_DMATEST iterations a thread, on the stock kernel
+# without an IOMMU and on the debug kernel with one (2 x 50 400 tests).
 FUZZ_RUNS ?= 500000
 FUZZ_OPS ?= 1000000
+FUZZ_DMATEST ?= 2100
 fuzz: qemu initramfs qemu-fuzz debug-guest
 	@FUZZ_PARALLEL=1 FUZZ_DIR=$(BUILD)/fuzz-campaign \
 		bash scripts/fuzz-device.sh $(FUZZ_RUNS)
+	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.dmatest_soak=$(FUZZ_DMATEST)" \
+		bash tests/guest-suite.sh off engine stock
+	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.dmatest_soak=$(FUZZ_DMATEST)" \
+		bash tests/guest-suite.sh on engine debug
 	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.fuzz_ops=$(FUZZ_OPS)" \
 		bash tests/guest-suite.sh on ring debug
 

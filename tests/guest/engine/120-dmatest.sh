@@ -47,6 +47,12 @@ check "dmatest memcpy, polled: 4 KiB buffers, 1 thread, 100 each" \
 # device_tx_status call them complete (issue 10: "not copied!").
 check "dmatest memcpy, polled: 64 KiB buffers, 4 threads per channel, 50 each" \
 	run_dmatest polled4 4 polled=1 test_buf_size=65536 iterations=50
+# make fuzz: the same at length (dmae.dmatest_soak=N iterations a thread)
+soak=${DMAE_DMATEST_SOAK:-0}
+if [ "$soak" -gt 0 ]; then
+	check "dmatest soak, polled: 64 KiB buffers, 4 threads per channel, $soak each ($((nchans * 4 * soak)) tests)" \
+		run_dmatest soak 4 polled=1 test_buf_size=65536 iterations="$soak"
+fi
 
 # 06.0's one channel moves 1 MB/s: small buffers, few iterations.
 chans=$(for c in /sys/class/dma/dma*chan*; do
