@@ -110,6 +110,7 @@ typedef struct DmaeChan {
     bool busy;                  /* lock: the worker holds a descriptor */
     bool retiring;              /* lock: its completion is being written */
     bool stalled;               /* lock: holds a descriptor (injected) */
+    bool resume;                /* lock: ABORT ended the stall: finish it */
     bool iommu;                 /* lock: decided at ENABLE */
     bool chain_failed;          /* lock: for FENCE */
     uint32_t gen;               /* atomic, under lock; bumped by RESET */

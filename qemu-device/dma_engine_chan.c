@@ -245,8 +245,25 @@ static void dmae_chan_signal_now(DmaeChan *ch)
 
 static bool dmae_chan_has_work(DmaeChan *ch)
 {
-    return ch->enabled && !ch->halted && !ch->stalled &&
-           ch->head != ch->tail;
+    return !ch->halted && (ch->resume || (ch->enabled && !ch->stalled &&
+                                          ch->head != ch->tail));
+}
+
+/*
+ * The channel goes idle. An ABORT that came while it was busy but that no
+ * descriptor took (it came after the last one ended, or after a RESET cut
+ * one off) halts it now, as an ABORT of an idle channel does: it must not
+ * stay behind and abort some later descriptor. @ch->lock held.
+ */
+static void dmae_chan_idle(DmaeChan *ch)
+{
+    if (qatomic_read(&ch->abort) && !ch->stalled) {
+        qatomic_set(&ch->abort, false);
+        if (!ch->halted) {
+            dmae_chan_halt(ch, DMAE_CHERR_ABORTED, 0);
+        }
+    }
+    ch->busy = ch->stalled;
 }
 
 /*
@@ -260,12 +277,14 @@ static void dmae_chan_step(DmaeChan *ch)
     DmaEngineState *s = ch->s;
     uint8_t raw[DMAE_DESC_SIZE];
     uint64_t desc_addr, compl_addr;
-    bool chain_failed, wrote;
+    bool chain_failed, wrote, resume;
     uint32_t slot;
     DmaeDesc d;
     DmaeXfer x;
 
     ch->busy = true;
+    resume = ch->resume;        /* an ABORT ended its stall */
+    ch->resume = false;
     slot = ch->head & (ch->ring_size - 1);
     desc_addr = ch->ring_base + (uint64_t)slot * DMAE_DESC_SIZE;
     compl_addr = ch->compl_base + (uint64_t)slot * DMAE_COMPL_SIZE;
@@ -285,16 +304,17 @@ static void dmae_chan_step(DmaeChan *ch)
     }
     dmae_desc_decode(raw, &d);
     trace_dma_engine_desc(ch->idx, slot, d.op, d.flags, d.len);
-    if (dmae_inject_hit(s, DMAE_INJK_STALL)) {
+    if (!resume && qatomic_read(&ch->gen) == x.want_gen &&
+        !qatomic_read(&ch->abort) && dmae_inject_hit(s, DMAE_INJK_STALL)) {
         /* Hold it, busy, until ABORT (which then ends it) or RESET. */
         qemu_mutex_lock(&ch->lock);
         ch->stalled = x.want_gen == ch->gen && !qatomic_read(&ch->abort);
         return;
     }
-    if ((d.flags & DMAE_DF_FENCE) && chain_failed) {
-        x.err = DMAE_ERR_CANCELED;
-    } else if (qatomic_read(&ch->abort)) {
+    if (qatomic_read(&ch->abort)) {
         x.err = DMAE_ERR_ABORTED;   /* aborted before it began */
+    } else if ((d.flags & DMAE_DF_FENCE) && chain_failed) {
+        x.err = DMAE_ERR_CANCELED;
     } else if (dmae_inject_hit(s, DMAE_INJK_FAIL)) {
         x.err = DMAE_ERR_INJECTED;
     } else {
@@ -350,7 +370,7 @@ static void *dmae_chan_worker(void *opaque)
     qemu_mutex_lock(&ch->lock);
     for (;;) {
         while (!qatomic_read(&s->stopping) && !dmae_chan_has_work(ch)) {
-            ch->busy = ch->stalled;
+            dmae_chan_idle(ch);
             qemu_cond_wait(&ch->cond, &ch->lock);
         }
         if (qatomic_read(&s->stopping)) {
@@ -378,8 +398,12 @@ static void dmae_chan_run_bh(void *opaque)
     for (n = 0; n < DMAE_MAIN_LOOP_BATCH && dmae_chan_has_work(ch); n++) {
         dmae_chan_step(ch);
     }
-    ch->busy = ch->stalled;
     more = dmae_chan_has_work(ch);
+    if (more) {
+        ch->busy = false;
+    } else {
+        dmae_chan_idle(ch);
+    }
     qemu_mutex_unlock(&ch->lock);
     if (more) {
         qemu_bh_schedule(ch->run_bh);
@@ -466,6 +490,7 @@ static void dmae_chan_soft_reset(DmaeChan *ch)
         ch->stalled = false;
         ch->busy = false;
     }
+    ch->resume = false;
     ch->irq_pending = 0;
     ch->irq_fire = ch->err_fire = ch->timer_req = false;
     qemu_mutex_unlock(&ch->lock);
@@ -514,7 +539,9 @@ static void dmae_chan_abort(DmaeChan *ch)
         /* The worker stops, completes the descriptor and halts. */
         qatomic_set(&ch->abort, true);
         if (ch->stalled) {
+            /* run it out (as ABORTED) even if ENABLE is cleared too */
             ch->stalled = false;
+            ch->resume = true;
             dmae_chan_wake(ch);
         }
     } else if (!ch->halted) {

@@ -638,6 +638,38 @@ static void test_chan_abort_reset(void)
 }
 
 /*
+ * ABORT right after RESET, while the worker may still be letting go of the
+ * descriptor the reset cut off: either way the channel halts ABORTED (the
+ * abort must not be left pending for a later descriptor), and after the
+ * next RESET a descriptor runs normally.
+ */
+static void test_chan_reset_then_abort(void)
+{
+    Fixture f;
+    Compl cp;
+    Desc big = copy_desc(SRC_ADDR, DST_ADDR, BIG_LEN);
+    Desc nop = { .op = DMAE_OP_NOP, .cookie = 5 };
+    int i;
+
+    fixture_start(&f, ",bandwidth-mbps=1");
+    for (i = 0; i < 5; i++) {
+        ch_setup(&f, 0, 8);
+        desc_put(&f, 0, 0, &big);
+        ch_submit(&f, 0, 1);
+        ch_wait_busy(&f, 0);
+        ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_RESET);
+        ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_ABORT);
+        assert_halted(&f, 0, DMAE_CHERR_ABORTED, 0);
+        ch_wait_idle(&f, 0);
+        compl_get(&f, 0, 0, &cp);
+        g_assert_cmphex(cp.status, ==, 0);
+    }
+    ch_setup(&f, 0, 8);
+    g_assert_cmphex(ch_run(&f, 0, 0, &nop, &cp), ==, DONE_OK);
+    fixture_stop(&f);
+}
+
+/*
  * Channels run independently: while channel 0 works through a copy that
  * takes a minute at the modelled 1 MB/s, channels 1 to 3 finish theirs.
  * Nothing here depends on how fast the host is: channel 0 is aborted,
@@ -714,6 +746,8 @@ void dma_engine_chan_tests(void)
     qtest_add_func("/dma-engine/chan/msi-intx", test_chan_msi_intx);
     qtest_add_func("/dma-engine/chan/coalescing", test_chan_coalescing);
     qtest_add_func("/dma-engine/chan/abort-reset", test_chan_abort_reset);
+    qtest_add_func("/dma-engine/chan/reset-then-abort",
+                   test_chan_reset_then_abort);
     qtest_add_func("/dma-engine/chan/concurrent", test_chan_concurrent);
     qtest_add_func("/dma-engine/chan/bandwidth", test_chan_bandwidth);
 }

@@ -115,10 +115,11 @@ static void test_inject_fail(void)
 /*
  * STALL = 1: the channel holds its first descriptor, BUSY, and HEAD does
  * not move; ABORT ends it as ABORTED with nothing written and halts the
- * channel; after RESET it works. @props picks worker threads or the main
- * loop.
+ * channel, whether the write keeps ENABLE (@abort_ctrl) or not (as the
+ * driver's recovery writes it); after RESET it works. @props picks worker
+ * threads or the main loop.
  */
-static void inject_stall(const char *props)
+static void inject_stall(const char *props, uint32_t abort_ctrl)
 {
     Fixture f;
     Compl cp;
@@ -138,7 +139,7 @@ static void inject_stall(const char *props)
     compl_get(&f, 0, 0, &cp);
     g_assert_cmphex(cp.status, ==, 0);
 
-    ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_ABORT | DMAE_CHCTRL_ENABLE);
+    ch_wr32(&f, 0, DMAE_CH_CTRL, abort_ctrl);
     ch_wait_head(&f, 0, 1);
     ch_wait_idle(&f, 0);
     g_assert_cmphex(ch_rd32(&f, 0, DMAE_CH_STATUS) & DMAE_CHSTS_ERR_MASK, ==,
@@ -170,12 +171,15 @@ static void inject_stall(const char *props)
 
 static void test_inject_stall(void)
 {
-    inject_stall(INJECT);
+    inject_stall(INJECT, DMAE_CHCTRL_ABORT);
+    inject_stall(INJECT, DMAE_CHCTRL_ABORT | DMAE_CHCTRL_ENABLE);
 }
 
 static void test_inject_stall_main_loop(void)
 {
-    inject_stall(INJECT ",x-workers=off");
+    inject_stall(INJECT ",x-workers=off", DMAE_CHCTRL_ABORT);
+    inject_stall(INJECT ",x-workers=off",
+                 DMAE_CHCTRL_ABORT | DMAE_CHCTRL_ENABLE);
 }
 
 /*

@@ -191,6 +191,7 @@ static void test_reset_stops_chan_dma(void)
         .dst = DST_ADDR, .cookie = 7,
     };
     Fixture f;
+    uint8_t status;
     int i;
 
     fixture_start(&f, ",buf-size=67108864");
@@ -201,10 +202,15 @@ static void test_reset_stops_chan_dma(void)
         desc_put(&f, 0, 0, &d);
         ch_submit(&f, 0, 1);
         ch_wr32(&f, 0, DMAE_CH_CTRL, DMAE_CHCTRL_RESET);
+        /*
+         * On a slow host the copy may have ended before the RESET, record
+         * and all; what matters is that nothing changes after it.
+         */
+        status = qtest_readb(f.qts, CH_COMPL(0) + DMAE_COMPL_STATUS);
         check_tail_stays(&f, tail);
         g_assert_cmphex(ch_rd32(&f, 0, DMAE_CH_HEAD), ==, 0);
         g_assert_cmphex(qtest_readb(f.qts, CH_COMPL(0) + DMAE_COMPL_STATUS),
-                        ==, 0);
+                        ==, status);
     }
     fixture_stop(&f);
 }

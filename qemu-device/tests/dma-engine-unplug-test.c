@@ -27,8 +27,13 @@
 /* where channel c copies to; the seed copies to SEED_DST */
 #define CH_DST(c)       (DST_ADDR + (c) * COPY_LEN)
 #define SEED_DST        (DST_ADDR + NCHAN * COPY_LEN)
-/* the start of each destination, where the channels are at work */
-#define WATCH_LEN       (2 * MiB)
+/*
+ * The start of each destination, where the channels are at work: the
+ * bandwidth model moves 1 MiB, then waits about a second, so a channel
+ * still running would change this within WATCH_US.
+ */
+#define WATCH_LEN       (4 * MiB)
+#define WATCH_US        (2500 * 1000)
 /* ICH9's ACPI PCI hotplug registers; the port's bus is the first (bsel 0) */
 #define PCIHP_BASE      0x0cc0
 #define PCIHP_EJ        (PCIHP_BASE + 0x08)
@@ -83,8 +88,8 @@ static void start_seed_copy(Fixture *f)
 
 static void unplug_busy(Eject how, const char *opts)
 {
-    g_autofree uint8_t *before = g_malloc(WATCH_LEN);
-    g_autofree uint8_t *after = g_malloc(WATCH_LEN);
+    g_autofree uint8_t *before = g_malloc(NCHAN * WATCH_LEN);
+    g_autofree uint8_t *after = g_malloc(NCHAN * WATCH_LEN);
     g_autofree uint8_t *ends = g_malloc(NCHAN);
     QPCIDevice *port;
     QDict *rsp;
@@ -143,12 +148,15 @@ static void unplug_busy(Eject how, const char *opts)
     g_assert_true(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
 
-    /* Gone: nothing of its copies lands any more (100 KB would, at 1 MB/s) */
+    /* Gone: nothing of its copies lands any more. */
     for (c = 0; c < NCHAN; c++) {
-        qtest_bufread(f.qts, CH_DST(c), before, WATCH_LEN);
-        g_usleep(100 * 1000);
-        qtest_bufread(f.qts, CH_DST(c), after, WATCH_LEN);
-        g_assert_cmpint(memcmp(before, after, WATCH_LEN), ==, 0);
+        qtest_bufread(f.qts, CH_DST(c), before + c * WATCH_LEN, WATCH_LEN);
+    }
+    g_usleep(WATCH_US);
+    for (c = 0; c < NCHAN; c++) {
+        qtest_bufread(f.qts, CH_DST(c), after + c * WATCH_LEN, WATCH_LEN);
+        g_assert_cmpint(memcmp(before + c * WATCH_LEN, after + c * WATCH_LEN,
+                               WATCH_LEN), ==, 0);
         qtest_memread(f.qts, CH_DST(c) + COPY_LEN - 1, &ends[c], 1);
         g_assert_cmphex(ends[c], ==, 0xa5);     /* no copy was finished */
     }

@@ -17,8 +17,9 @@ fi
 check "05.0 offers no fault injection (the files are absent)" \
 	test ! -e "$DEV_INTX/inject_fail"
 
-tmo=/sys/module/dma_engine/parameters/timeout_ms
-old_tmo=$(cat $tmo)
+# The watchdog keeps its default timeout: a shorter one could fire on a
+# busy host, and what it does does not depend on when it fires.
+bad_msgs() { dmesg | grep -c '0000:00:04.0: ch[0-3]: bad completion record'; }
 
 sum_stat() { # FIELD: over 04.0's channels
 	_s=0
@@ -55,17 +56,17 @@ check "FAIL: it fired once" expect_eq $((f0 + 1)) fired fail
 
 # CORRUPT: a record with a wrong cookie is not believed: EIO, counted.
 b0=$(sum_stat bad_records)
+m0=$(bad_msgs)
 echo 3 >"$D/inject_corrupt"
 check "CORRUPT: a burst of 16 completes, each once, data checked" run_burst 16
 check "CORRUPT: the copy of the bad record failed with EIO ($(cat /tmp/inj.out))" \
 	sh -c '[ "$(awk "{print \$2, \$4}" /tmp/inj.out)" = "15 1" ]'
 check "CORRUPT: counted in chan_stats bad_records" \
 	expect_eq $((b0 + 1)) sum_stat bad_records
-check "CORRUPT: dmesg names the bad record" \
-	sh -c "dmesg | grep -q '0000:00:04.0: ch[0-3]: bad completion record'"
+check "CORRUPT: dmesg names the bad record" test "$(bad_msgs)" -gt "$m0"
 
 # DROP_IRQ: a lost interrupt loses nothing; the watchdog reaps the copy.
-echo 300 >$tmo
+d0=$(fired drop_irq)
 echo 1 >"$D/inject_drop_irq"
 check "DROP_IRQ: a lone copy whose interrupt is lost still completes" \
 	run_burst 1
@@ -75,7 +76,7 @@ echo 3 >"$D/inject_drop_irq"
 check "DROP_IRQ: a burst of 16 with a lost interrupt completes" run_burst 16
 check "DROP_IRQ: ... every copy with its data ($(cat /tmp/inj.out))" \
 	expect_eq 16 field ok
-check "DROP_IRQ: both fired" sh -c '[ "$(awk "{print \$6}" '"$D"'/inject_fired)" -ge 2 ]'
+check "DROP_IRQ: both fired" expect_eq $((d0 + 2)) fired drop_irq
 
 # STALL: the channel hangs on its 4th descriptor; the watchdog resets it,
 # what it held fails with ETIMEDOUT, the rest completes.
@@ -88,7 +89,6 @@ check "STALL: copies before the stall succeed, the rest time out ($ok ok, $to ET
 	sh -c "[ $((ok + to)) = 16 ] && [ $ok -ge 3 ] && [ $to -ge 1 ]"
 check "STALL: the channel was reset" \
 	sh -c "[ $(sum_stat resets) -gt $r0 ]"
-echo "$old_tmo" >$tmo
 
 check "afterwards the engine copies again (ring)" run_burst 8
 check "afterwards ... 8 of 8 with their data" expect_eq 8 field ok
