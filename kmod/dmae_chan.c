@@ -78,7 +78,10 @@ static void dmae_job_outcome(struct dmae_chan *ch, struct dmae_job *job,
 				    "ch%u: bad completion record %u (cookie %llu, %u bytes of %u); failing it\n",
 				    ch->idx, n, cookie, job->bytes, job->len);
 		job->status = -EIO;
+		job->hw_err = 0;
 		job->bytes = 0;
+		job->result = 0;
+		job->fault_addr = 0;
 		ch->bad_records++;
 		return;
 	}
