@@ -451,5 +451,6 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-engine/reset-mid-copy", test_reset_mid_copy);
     dma_engine_chan_tests();
     dma_engine_reach_tests();
+    dma_engine_cover_tests();
     return g_test_run();
 }
