@@ -36,7 +36,10 @@
 /* Bus 1, device 0: libqos puts the bus number above devfn */
 #define BELOW_DEVFN     (PORT_BUS << 8)
 
-/* Start a machine from @fmt: a q35 with RAM_SIZE of RAM and more. */
+/*
+ * Start QEMU with the arguments @fmt; with @devfn >= 0, find the
+ * dma-engine there, enable it and map its BAR0.
+ */
 static void G_GNUC_PRINTF(3, 4) start(Fixture *f, int devfn,
                                       const char *fmt, ...)
 {
