@@ -29,7 +29,7 @@ vpath %.c tests/guest/tools demos/tools demos/host
 
 .PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
 	demo bench devbench check-style clean distclean qemu-fuzz debug-guest fuzz \
-	test-loaded
+	test-loaded qemu-gcov coverage-device
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -40,6 +40,8 @@ help:
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
 	@echo "  make devbench     device model copy bandwidth against host memcpy"
 	@echo "  make qemu-fuzz    qemu-fuzz-x86_64 (clang, libFuzzer, ASan, UBSan)"
+	@echo "  make qemu-gcov    qemu-system-x86_64 with gcov, for coverage-device"
+	@echo "  make coverage-device  device model line/branch coverage: qtests + a guest run"
 	@echo "  make debug-guest  the debug guest kernel (cached per machine) and its initramfs"
 	@echo "  make test-loaded  make test with stress-ng keeping both host cores busy"
 	@echo "  make check-style  checkpatch (kernel and QEMU) on our sources"
@@ -95,15 +97,23 @@ initramfs: kernel kmod guest-tools
 qemu-fuzz: qemu
 	@bash scripts/build-qemu-fuzz.sh
 
+qemu-gcov: qemu
+	@bash scripts/build-qemu-gcov.sh
+
+# Line and branch coverage of qemu-device/*.c: the qtests and one guest
+# suite run (IOMMU on) under the gcov build. make test runs the qtest part.
+coverage-device: qemu-gcov initramfs
+	@bash scripts/device-coverage.sh --guest
+
 debug-guest: initramfs
 	@bash scripts/build-debug-guest.sh
 
-test: qemu initramfs qemu-fuzz debug-guest
+test: qemu qemu-gcov initramfs qemu-fuzz debug-guest
 	@bash tests/run-all.sh
 
 # The suite must not depend on the host's speed: the same run with both
 # host cores kept busy.
-test-loaded: qemu initramfs qemu-fuzz debug-guest
+test-loaded: qemu qemu-gcov initramfs qemu-fuzz debug-guest
 	@stress-ng --cpu 2 --timeout 0 --quiet & p=$$!; \
 	bash tests/run-all.sh; rc=$$?; kill $$p; exit $$rc
 

@@ -27,7 +27,7 @@ add_after "$tree/hw/meson.build" "^subdir\('dma'\)" "subdir('dma-engine')"
 add_after "$tree/hw/Kconfig" "^source dma/Kconfig" "source dma-engine/Kconfig"
 add_after "$tree/meson.build" "^    'hw/misc',$" "    'hw/dma-engine',"
 # the test's own line, rewritten whenever its list of files changes
-qtest_line="  'dma-engine-test': files('dma-engine-lib.c', 'dma-engine-chan-test.c', 'dma-engine-reach-test.c', 'dma-engine-inject-test.c', 'dma-engine-unplug-test.c'),"
+qtest_line="  'dma-engine-test': files('dma-engine-lib.c', 'dma-engine-chan-test.c', 'dma-engine-reach-test.c', 'dma-engine-inject-test.c', 'dma-engine-unplug-test.c', 'dma-engine-cover-test.c'),"
 grep -qxF "$qtest_line" "$tree/tests/qtest/meson.build" ||
 	sed -i "/^  'dma-engine-test': files(/d" "$tree/tests/qtest/meson.build"
 add_after "$tree/tests/qtest/meson.build" "^qtests = \{" "$qtest_line"

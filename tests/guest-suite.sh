@@ -4,17 +4,16 @@
 # guest's own TAP lines it adds: the suite finished (no hang, no crash),
 # and the kernel log is free of warnings, BUGs, Oopses and panics.
 #   guest-suite.sh on|off [SUITE [stock|debug]]
+# GUEST_VARIANT=NAME names a run of its own (tag guest[NAME-iommu-MODE],
+# log guest-NAME-iommu-MODE.log), e.g. under another QEMU (DMAE_QEMU).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
 mode=$1 suite=${2:-all} kernel=${3:-stock}
-if [ "$kernel" = debug ]; then
-	tag="guest[debug-iommu-$mode]"
-	log=$BUILD/logs/guest-debug-iommu-$mode.log
-else
-	tag="guest[iommu-$mode]"
-	log=$BUILD/logs/guest-iommu-$mode.log
-fi
+name=${GUEST_VARIANT:+$GUEST_VARIANT-}
+[ "$kernel" = debug ] && name+=debug-
+tag="guest[${name}iommu-$mode]"
+log=$BUILD/logs/guest-${name}iommu-$mode.log
 
 start=$(date +%s)
 "$top/vm/run-vm.sh" --iommu "$mode" --suite "$suite" --log "$log" \

@@ -2,8 +2,9 @@
 # The whole test suite: QEMU qtests of the device model, host tests of the
 # user-space code, and the guest suite with the IOMMU off and on (strict).
 # Prints one line per result and ends with "N passed, N failed".
-# Logs: build/logs/ (qtest.log, host-tests.log, guest-iommu-{off,on}.log,
-# guest-debug-iommu-on.log), build/fuzz/ (generic-fuzz).
+# Logs: build/logs/ (qtest.log, qtest-gcov.log, device-coverage.txt,
+# host-tests.log, guest-iommu-{off,on}.log, guest-debug-iommu-on.log),
+# build/fuzz/ (generic-fuzz).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$top/build}
@@ -30,6 +31,11 @@ if [ -z "$plan" ] || [ "$got" != "$plan" ]; then
 	echo "not ok - qtest: all ${plan:-?} tests ran (got $got); see $logs/qtest.log" | emit
 	grep -E 'ERROR|Bail out' "$logs/qtest.log" | head -n 5 | sed 's/^/#   /'
 fi
+
+# Measured, not a pass/fail floor: the device model's line and branch
+# coverage by the same qtests, under the gcov build (docs/coverage.md).
+section "coverage: the device model under the qtests (gcov)"
+"$top/scripts/device-coverage.sh" | emit
 
 if [ -x "$top/tests/host/run.sh" ]; then
 	section "host tests"

@@ -6,6 +6,7 @@
 #             [--perf] (no slab and page poisoning: for measurements)
 #             [--kernel stock|debug] (debug: KASAN, lockdep, ...;
 #             scripts/build-debug-guest.sh builds it)
+# DMAE_QEMU=PATH runs another qemu-system-x86_64 (the gcov build, say).
 # Exit status: QEMU's, or 124 if the guest did not finish in time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ BUILD=${BUILD:-$top/build}
 
 iommu=off suite=all log= timeout=300 verbose=0 extra= perf=0 kernel=stock
 usage() {
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -34,7 +35,7 @@ done
 [ -n "$log" ] || { echo "run-vm: --log is required" >&2; exit 2; }
 case "$iommu" in on|off) ;; *) echo "run-vm: --iommu on|off" >&2; exit 2 ;; esac
 
-qemu=$BUILD/qemu-build/qemu-system-x86_64
+qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-x86_64}
 # Not "quiet": a guest that hangs while booting leaves its last words in
 # the log (the kernel log is dumped again, whole, at the end).
 append="console=ttyS0 panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"

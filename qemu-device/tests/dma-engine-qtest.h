@@ -94,11 +94,12 @@ void ch_submit(Fixture *f, unsigned c, uint32_t tail);
 void ch_wait_head(Fixture *f, unsigned c, uint32_t head);
 void ch_wait_busy(Fixture *f, unsigned c);
 void ch_wait_idle(Fixture *f, unsigned c);
-/* Register the tests of dma-engine-{chan,reach,inject,unplug}-test.c */
+/* Register the tests of dma-engine-{chan,reach,inject,unplug,cover}-test.c */
 void dma_engine_chan_tests(void);
 void dma_engine_reach_tests(void);
 void dma_engine_inject_tests(void);
 void dma_engine_unplug_tests(void);
+void dma_engine_cover_tests(void);
 
 uint32_t ch_run(Fixture *f, unsigned c, uint32_t n, const Desc *d,
                 Compl *cp);

@@ -453,5 +453,6 @@ int main(int argc, char **argv)
     dma_engine_reach_tests();
     dma_engine_inject_tests();
     dma_engine_unplug_tests();
+    dma_engine_cover_tests();
     return g_test_run();
 }
