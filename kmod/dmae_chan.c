@@ -375,8 +375,11 @@ static void dmae_chan_recover_work(struct work_struct *work)
 	ch->tail = 0;
 	ch->issued = 0;
 	ch->resets++;
-	dmae_chan_hw_start(ch);
-	dmae_chan_push(ch);
+	/* A device being removed is not started again (dmae_stop_chans()). */
+	if (!ch->dead) {
+		dmae_chan_hw_start(ch);
+		dmae_chan_push(ch);
+	}
 	spin_unlock_irqrestore(&ch->lock, flags);
 	WRITE_ONCE(ch->recovering, false);
 	dmae_complete_list(&done);
