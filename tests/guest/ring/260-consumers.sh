@@ -3,8 +3,9 @@
 # Linux's dmatest (interrupt mode, then polled, several threads per
 # channel), shared-ring users on plain and registered buffers, URING_CMD
 # users, and seed copies through copy_size, each checking its own data.
-# Everything is bounded by counts of operations; the waits are hang
-# guards only.
+# Then the engine is unbound under all of them (dmatest holding its
+# channels across the unbind) and bound again. Everything is bounded by
+# counts of operations; the waits are hang guards only.
 . /tests/lib.sh
 ensure_module
 
@@ -75,6 +76,22 @@ seed_copies() {
 	echo "seed: $1 copies checked"
 }
 
+# seed_until_gone READY: checked copies until copy_size goes away with
+# the driver (READY is created after the first); the first failure must
+# be that (ENOENT, or ENODEV for a file opened just before), never a
+# wrong copy or another error
+seed_until_gone() {
+	_i=0
+	while :; do
+		_r=$(wr $dev/copy_size $((_i * 7919 % 131072 + 1)))
+		[ "$_r" = OK ] || break
+		_i=$((_i + 1))
+		[ $_i = 1 ] && touch "$1"
+	done
+	echo "seed: $_i copies checked, then $_r"
+	[ $_i -gt 0 ] && { [ "$_r" = ENOENT ] || [ "$_r" = ENODEV ]; }
+}
+
 # rmmod_refused: rmmod of dma_engine fails because the module is in use
 # (EWOULDBLOCK from delete_module), and the module stays
 rmmod_refused() {
@@ -83,6 +100,21 @@ rmmod_refused() {
 	echo "refcnt $(cat /sys/module/dma_engine/refcnt)"
 	echo "$_out" | grep -q 'Resource temporarily unavailable' &&
 		[ -d /sys/module/dma_engine ]
+}
+
+# With DMA-API debugging (the debug kernel): the unbind notice reports
+# the mappings that dmatest, which maps its buffers for the engine as a
+# dmaengine client does, has at that moment, as if they were the driver's
+# own. Filtered to errors while our driver is bound; instead, once the
+# client has let go, nothing of 04.0 may be left mapped.
+dmadbg=/sys/kernel/debug/dma-api
+dma_filter() {
+	[ -e $dmadbg/driver_filter ] || return 0
+	echo "$1" >$dmadbg/driver_filter
+}
+nothing_mapped() {
+	[ -e $dmadbg/dump ] || return 0
+	! grep "^$bdf " $dmadbg/dump
 }
 
 # settle: dmatest unloaded, the module loaded, 04.0 bound (after a
@@ -98,6 +130,7 @@ no_dmatest() {
 		echo 0 >/sys/module/dmatest/parameters/run
 		rmmod dmatest
 	fi
+	dma_filter ""
 }
 
 # stat_sum FIELD: a chan_stats counter summed over 04.0's channels
@@ -155,3 +188,97 @@ check "all at once: dmatest polled (4 threads per channel, 16 KiB, 15 each) and 
 	all_at_once polled 4 polled=1 test_buf_size=16384 iterations=15
 settle
 check "pinned pages balanced after them" pins_balanced
+
+# --- 2. unbind under every kind of traffic ----------------------------
+
+# unbind_under_all: dmatest holds the channels across the unbind; the
+# ring, registered-buffer and URING_CMD users run until the engine goes;
+# seed copies until copy_size goes.
+unbind_under_all() {
+	rm -f $T/*
+	mark unbind
+	dmatest_start timeout=60000 threads_per_chan=2 test_buf_size=16384 \
+		iterations=100000 || return 1
+	_n=$(node)
+	# dmatest's threads: CHAN-copyN
+	_threads=$(for c in $(msix_chans); do echo $c-copy0 $c-copy1; done)
+	for k in ring fixed uring; do
+		traffic $k "$_n" 0 $T/$k.ready >$T/$k 2>&1 &
+		eval _p_$k=$!
+	done
+	seed_until_gone $T/seed.ready >$T/seed 2>&1 &
+	_ps=$!
+	_rc=0
+	for k in ring fixed uring seed; do
+		wait_for $T/$k.ready || _rc=1
+	done
+	# dmatest has copies done on every channel of it
+	_c0=$(stat_sum completed)
+	_n=0
+	while [ "$(stat_sum completed)" -lt $((_c0 + 64)) ]; do
+		_n=$((_n + 1))
+		[ $_n -le 1200 ] || { echo "no progress"; _rc=1; break; }
+		sleep 0.25
+	done
+	dma_filter dma_engine
+	echo $bdf >$drv/unbind || { echo "unbind failed"; _rc=1; }
+	echo "unbound"
+	for k in ring fixed uring; do
+		eval wait \$_p_$k || _rc=1
+		cat $T/$k
+	done
+	wait $_ps || _rc=1
+	cat $T/seed
+	# dmatest still holds the channels, and with them the module
+	rmmod_refused || _rc=1
+	# each of its threads sees the channel fail, none a false success
+	for t in $_threads; do
+		_n=0
+		until since_mark unbind | grep -q "$t: result .*prep error"; do
+			_n=$((_n + 1))
+			[ $_n -le 1200 ] || { echo "$t did not fail"; _rc=1; break; }
+			sleep 0.25
+		done
+	done
+	echo 0 >/sys/module/dmatest/parameters/run
+	rmmod dmatest || _rc=1
+	dma_filter ""
+	nothing_mapped || { echo "mappings of $bdf left"; _rc=1; }
+	_log=$(since_mark unbind | grep 'dmatest: dma.*chan')
+	echo "$_log" | grep summary
+	echo "$_log" | grep -e 'data error' -e 'timed out' && _rc=1
+	[ "$(echo "$_log" | grep -c 'summary ')" = 8 ] ||
+		{ echo "want 8 summaries"; _rc=1; }
+	# every thread failed after the unbind; copies passed before it
+	echo "$_log" | grep 'summary ' | awk '{
+		for (i = 1; i <= NF; i++) {
+			if ($i == "tests,") t = $(i - 1)
+			if ($i == "failures") f = $(i - 1)
+		}
+		if (f < 1) bad = 1
+		passed += t - f
+	} END { exit bad || !passed }' || { echo "a thread without failures, or no pass at all"; _rc=1; }
+	return $_rc
+}
+check "unbind 04.0 under dmatest, ring, registered-buffer, URING_CMD and seed traffic: copies before it whole, then ENODEV; dmatest fails, never falsely succeeds" \
+	unbind_under_all
+cat $T/ring $T/fixed $T/uring $T/seed 2>/dev/null | sed 's/^/# /'
+no_dmatest
+check "pinned pages balanced after the unbind" pins_balanced
+
+rebound_works() {
+	echo $bdf >$drv/bind || return 1
+	_n=$(node)
+	[ "$(wr $dev/copy_size 65536)" = OK ] || { echo "seed copy failed"; return 1; }
+	traffic ring "$_n" 64 && traffic fixed "$_n" 64 && traffic uring "$_n" 64 ||
+		return 1
+	mark rebound
+	dmatest_start threads_per_chan=1 test_buf_size=16384 iterations=20 ||
+		return 1
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	rmmod dmatest
+	dmatest_check rebound 1
+}
+check "04.0 binds again and every consumer works on it" rebound_works
+settle
+check "pinned pages balanced" pins_balanced
