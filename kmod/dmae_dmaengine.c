@@ -303,9 +303,12 @@ static void dmae_dma_release_work(struct work_struct *work)
 	struct dmae_dev *dd = container_of(work, struct dmae_dev,
 					   dma_release_work);
 	dma_cap_mask_t mask;
+	unsigned int i;
 
 	dma_cap_zero(mask);
 	dma_request_channel(mask, dmae_dma_match_none, NULL);
+	for (i = 0; i < dd->nchan; i++)
+		put_device(&dd->chan[i].dchan.dev->device);
 	dmae_dev_put(dd);
 }
 
@@ -375,7 +378,21 @@ int dmae_dmaengine_register(struct dmae_dev *dd)
 	return ret;
 }
 
+/**
+ * dmae_dmaengine_unregister() - the device goes away
+ * @dd: the device
+ *
+ * Clients may keep their channels, and dmaengine keeps listing them by
+ * name (its debugfs summary, the filters of later channel requests) until
+ * they let go; but unregistering frees each channel's struct device, which
+ * holds the name, at once. A reference to each keeps it until dmaengine
+ * is done with the channels (dmae_dma_release_work()).
+ */
 void dmae_dmaengine_unregister(struct dmae_dev *dd)
 {
+	unsigned int i;
+
+	for (i = 0; i < dd->nchan; i++)
+		get_device(&dd->chan[i].dchan.dev->device);
 	dma_async_device_unregister(&dd->dma);
 }

@@ -231,6 +231,8 @@ unbind_under_all() {
 	cat $T/seed
 	# dmatest still holds the channels, and with them the module
 	rmmod_refused || _rc=1
+	# dmaengine still lists the held channels (by name)
+	cat /sys/kernel/debug/dmaengine/summary || _rc=1
 	# each of its threads sees the channel fail, none a false success
 	for t in $_threads; do
 		_n=0
