@@ -191,6 +191,12 @@ check "pinned pages balanced after them" pins_balanced
 
 # --- 2. unbind under every kind of traffic ----------------------------
 
+# chans_went_quietly MARK: since MARK, no channel of 04.0 halted, hung or
+# was reset (the unbind stops them; nothing may ring a stopped channel)
+chans_went_quietly() {
+	! since_mark "$1" | grep -E "$bdf: ch[0-9]+ (halted|made no progress|does not stop)"
+}
+
 # unbind_under_all: dmatest holds the channels across the unbind; the
 # ring, registered-buffer and URING_CMD users run until the engine goes;
 # seed copies until copy_size goes.
@@ -246,6 +252,7 @@ unbind_under_all() {
 	rmmod dmatest || _rc=1
 	dma_filter ""
 	nothing_mapped || { echo "mappings of $bdf left"; _rc=1; }
+	chans_went_quietly unbind || _rc=1
 	_log=$(since_mark unbind | grep 'dmatest: dma.*chan')
 	echo "$_log" | grep summary
 	echo "$_log" | grep -e 'data error' -e 'timed out' && _rc=1
@@ -284,3 +291,34 @@ rebound_works() {
 check "04.0 binds again and every consumer works on it" rebound_works
 settle
 check "pinned pages balanced" pins_balanced
+
+# unbind_under_fast_client N: dmatest without data checks, 4 threads per
+# channel, submits as fast as it can; unbound N times under it, no channel
+# may halt on the way down (a doorbell rung after the channel was reset)
+unbind_under_fast_client() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		mark "fast$_i"
+		dmatest_start timeout=60000 threads_per_chan=4 noverify=1 \
+			test_buf_size=16384 iterations=100000 || return 1
+		_c0=$(stat_sum completed)
+		_n=0
+		while [ "$(stat_sum completed)" -lt $((_c0 + 64)) ]; do
+			_n=$((_n + 1))
+			[ $_n -le 1200 ] || { echo "no progress"; return 1; }
+			sleep 0.25
+		done
+		dma_filter dma_engine
+		echo $bdf >$drv/unbind || return 1
+		echo 0 >/sys/module/dmatest/parameters/run
+		rmmod dmatest || return 1
+		dma_filter ""
+		nothing_mapped || { echo "mappings of $bdf left"; return 1; }
+		chans_went_quietly "fast$_i" || return 1
+		echo $bdf >$drv/bind || return 1
+		_i=$((_i + 1))
+	done
+}
+check "unbind 04.0 under a dmaengine client submitting as fast as it can, 4 times: no channel halts on the way down" \
+	unbind_under_fast_client 4
+settle
