@@ -4,8 +4,10 @@
 # channel), shared-ring users on plain and registered buffers, URING_CMD
 # users, and seed copies through copy_size, each checking its own data.
 # Then the engine is unbound under all of them (dmatest holding its
-# channels across the unbind) and bound again. Everything is bounded by
-# counts of operations; the waits are hang guards only.
+# channels across the unbind), bound again, and unloaded right after each
+# kind of traffic stops; an unload while a kind runs that holds the
+# module is refused. Everything is bounded by counts of operations; the
+# waits are hang guards only.
 . /tests/lib.sh
 ensure_module
 
@@ -322,3 +324,55 @@ unbind_under_fast_client() {
 check "unbind 04.0 under a dmaengine client submitting as fast as it can, 4 times: no channel halts on the way down" \
 	unbind_under_fast_client 4
 settle
+
+# --- 3. unload right after each kind of traffic stops -----------------
+
+# rmmod_after KIND: the module is refused while KIND runs, unloads at
+# once when it stops, and loads again
+rmmod_after() {
+	settle
+	rm -f $T/*
+	traffic "$1" "$(node)" 64 $T/ready >$T/out 2>&1 &
+	_p=$!
+	wait_for $T/ready || return 1
+	rmmod_refused || { rm -f $T/ready; wait $_p; return 1; }
+	rm -f $T/ready
+	wait $_p || { cat $T/out; return 1; }
+	cat $T/out
+	rmmod dma_engine && modprobe dma_engine
+}
+for k in ring fixed uring; do
+	check "rmmod refused while $k traffic runs, done at once after it stops" \
+		rmmod_after $k
+done
+
+rmmod_after_dmatest() {
+	settle
+	mark rmmod
+	dmatest_start threads_per_chan=2 test_buf_size=16384 iterations=30 ||
+		return 1
+	rmmod_refused || return 1
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	rmmod dmatest && rmmod dma_engine && modprobe dma_engine &&
+		dmatest_check rmmod 2
+}
+check "rmmod refused while dmatest holds channels, done at once after it lets go" \
+	rmmod_after_dmatest
+
+# Seed copies hold no module reference: the unload goes ahead under them
+# and the writer sees copy_size go.
+rmmod_under_seed() {
+	settle
+	rm -f $T/*
+	seed_until_gone $T/ready >$T/seed 2>&1 &
+	_p=$!
+	wait_for $T/ready || return 1
+	rmmod dma_engine || { kill $_p; return 1; }
+	wait $_p
+	_rc=$?
+	cat $T/seed
+	modprobe dma_engine && [ "$(wr $dev/copy_size 65537)" = OK ] && return $_rc
+}
+check "rmmod under seed copies: they finish whole or see copy_size go; it loads again" \
+	rmmod_under_seed
+check "pinned pages balanced after the unloads" pins_balanced
