@@ -172,6 +172,8 @@ struct dmae_chan {
  * @seed: state of the seed register block
  * @chan: the channels
  * @dma: the dmaengine device
+ * @dma_release_work: drops dmaengine's reference once dmaengine is done
+ *	with the channels (dmae_dma_release())
  * @udev: the character device (shared rings), if registered
  * @id: number of the engine, for its device name
  */
@@ -190,6 +192,7 @@ struct dmae_dev {
 	struct dmae_seed seed;
 	struct dmae_chan chan[DMAE_CHAN_MAX];
 	struct dma_device dma;
+	struct work_struct dma_release_work;
 	struct dmae_udev *udev;
 	int id;
 };

@@ -285,10 +285,47 @@ static void dmae_free_chan_resources(struct dma_chan *c)
 	dmae_synchronize(c);
 }
 
-/* The last client let go of the channels: dmaengine's reference goes. */
+/* Matches no channel: dmae_dma_release_work() asks for none. */
+static bool dmae_dma_match_none(struct dma_chan *chan, void *param)
+{
+	return false;
+}
+
+/*
+ * dmaengine's reference goes once dmaengine is done with the channels. A
+ * channel request that matches nothing takes and drops dma_list_mutex,
+ * which the dma_release_channel() that called dmae_dma_release() holds
+ * until it no longer touches the channel: no exported call waits for
+ * that mutex alone.
+ */
+static void dmae_dma_release_work(struct work_struct *work)
+{
+	struct dmae_dev *dd = container_of(work, struct dmae_dev,
+					   dma_release_work);
+	dma_cap_mask_t mask;
+	unsigned int i;
+
+	dma_cap_zero(mask);
+	dma_request_channel(mask, dmae_dma_match_none, NULL);
+	for (i = 0; i < dd->nchan; i++)
+		put_device(&dd->chan[i].dchan.dev->device);
+	dmae_dev_put(dd);
+}
+
+/*
+ * The last client let go of the channels, or the device was unregistered
+ * with none holding them. This is called with dma_list_mutex held, and
+ * from dma_release_channel() (the last client letting go after an unbind)
+ * dmaengine goes on reading and clearing fields of the channel
+ * (chan->slave, chan->dbg_client_name) after this returns. The channels
+ * live in @dd: its reference is dropped from a work item, once dmaengine
+ * is done with them (dmae_dma_release_work()).
+ */
 static void dmae_dma_release(struct dma_device *dma)
 {
-	dmae_dev_put(container_of(dma, struct dmae_dev, dma));
+	struct dmae_dev *dd = container_of(dma, struct dmae_dev, dma);
+
+	queue_work(dmae_wq, &dd->dma_release_work);
 }
 
 /**
@@ -297,7 +334,8 @@ static void dmae_dma_release(struct dma_device *dma)
  *
  * dmaengine holds a reference to @dd from here until its device_release,
  * which may come after the device is unbound: the channels must then
- * refuse work without touching the hardware (dmae_chan_shutdown()).
+ * refuse work without touching the hardware (dmae_chan_shutdown()). The
+ * reference is dropped after device_release (dmae_dma_release()).
  *
  * Return: 0 or a negative errno.
  */
@@ -327,6 +365,7 @@ int dmae_dmaengine_register(struct dmae_dev *dd)
 	dma->device_synchronize = dmae_synchronize;
 	dma->device_release = dmae_dma_release;
 
+	INIT_WORK(&dd->dma_release_work, dmae_dma_release_work);
 	for (i = 0; i < dd->nchan; i++) {
 		init_waitqueue_head(&dd->chan[i].dma_wq);
 		dd->chan[i].dchan.device = dma;
@@ -339,7 +378,21 @@ int dmae_dmaengine_register(struct dmae_dev *dd)
 	return ret;
 }
 
+/**
+ * dmae_dmaengine_unregister() - the device goes away
+ * @dd: the device
+ *
+ * Clients may keep their channels, and dmaengine keeps listing them by
+ * name (its debugfs summary, the filters of later channel requests) until
+ * they let go; but unregistering frees each channel's struct device, which
+ * holds the name, at once. A reference to each keeps it until dmaengine
+ * is done with the channels (dmae_dma_release_work()).
+ */
 void dmae_dmaengine_unregister(struct dmae_dev *dd)
 {
+	unsigned int i;
+
+	for (i = 0; i < dd->nchan; i++)
+		get_device(&dd->chan[i].dchan.dev->device);
 	dma_async_device_unregister(&dd->dma);
 }

@@ -187,10 +187,25 @@ static const char *dmae_irq_mode(struct dmae_dev *dd)
 	return dd->pdev->msi_enabled ? "MSI" : "INTx";
 }
 
+/*
+ * Stop the channels' hardware, once they take no more work: a dmaengine
+ * client that keeps its channel across the unbind, or the completion
+ * tasklet pushing a backlog, would otherwise ring the doorbell of a
+ * channel that was just reset, which halts it (TAIL beyond its ring), and
+ * the error interrupt would start a recovery that enables it again.
+ */
 static void dmae_stop_chans(struct dmae_dev *dd)
 {
+	unsigned long flags;
 	unsigned int i;
 
+	for (i = 0; i < dd->nchan; i++) {
+		struct dmae_chan *ch = &dd->chan[i];
+
+		spin_lock_irqsave(&ch->lock, flags);
+		ch->dead = true;
+		spin_unlock_irqrestore(&ch->lock, flags);
+	}
 	for (i = 0; i < dd->nchan; i++)
 		dmae_chan_stop(&dd->chan[i]);
 }
