@@ -3,7 +3,7 @@
  * uapi-fuzz: a random fuzzer of the whole user interface of
  * /dev/dma_engineN, for the guest.
  *
- *   uapi-fuzz [-n OPS] [-s SEED] [DEVICE]
+ *   uapi-fuzz [-n OPS] [-s SEED] [-g] [-m MASK] [-T N] [DEVICE]
  *
  * Each operation is drawn at random: open and close files, SETUP with
  * good and bad parameters, mmap of the regions (good and bad offsets and
@@ -16,17 +16,34 @@
  * buffers that copies may be using, and copy-on-write of a MAP_PRIVATE
  * page while the engine writes into it.
  *
+ * The engine writes where an entry tells it to, so the addresses drawn
+ * are kept away from the fuzzer's own memory: plain ones lie in the pool
+ * (inside PROT_NONE room that any range running off it meets first), or
+ * are unmapped, kernel or garbage addresses; small offsets are only ever
+ * used inside registered buffers. -T N checks that of N drawn entries
+ * against /proc/self/maps, without a device.
+ *
  * What must hold, else exit 1: every verified copy (clean buffers nobody
  * disturbs) has its data; a COPY never reports more bytes than asked; the
  * CQ never holds more entries than it has; the child processes end. The
  * guest suite around it checks the kernel log and the pinned pages.
  * Prints the operation count and what was done.
+ *
+ * -g: a guard array in .bss, that no operation writes, is checked after
+ * every operation (and glibc's _dl_stack_used list head), and written
+ * again after each fork while the child lives, so that its pages are
+ * copied on write then; the last operations (the children's too) are
+ * logged, and printed with exit 3 when the guard changes. -m MASK runs
+ * only some kinds of operation, one bit each: open, close, setup, submit,
+ * reap, register, eventfd, ucmd, unmap, fork, verified (bit 10).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +61,16 @@
 #define NCTX		3
 #define POOL_SIZE	(8u << 20)
 #define CLEAN_SIZE	(1u << 20)
+/*
+ * The pool lies inside a reservation of PROT_NONE memory that reaches
+ * further than any range rnd_addr() draws around it: POOL_BELOW under it
+ * (it subtracts less than a length below POOL_SIZE) and POOL_ABOVE over
+ * its end (no entry is longer than 64 MiB). A range that runs off the pool
+ * meets no other memory of this process (its clean buffers, rings, image,
+ * heap): it fails with EFAULT, on the engine or on the CPU path alike.
+ */
+#define POOL_BELOW	(8u << 20)
+#define POOL_ABOVE	(64u << 20)
 
 struct fctx {
 	int fd;
@@ -63,6 +90,122 @@ static struct fctx ctx[NCTX];
 static uint8_t *pool, *clean_src, *clean_dst;
 static uint64_t rng_state;
 static unsigned long long n_ops, n_sqes, n_cqes, n_verified, n_forks, n_ucmd;
+
+/*
+ * -g: watch this process's own .bss. A guard array that no operation
+ * touches is checked after every operation, and rewritten (same bytes)
+ * after each fork while the child lives, so that its pages are copied on
+ * write then, as glibc's .bss pages are. The last operations are kept in
+ * a log that is printed when the guard changes.
+ */
+#define GUARD_PAGES	32
+#define GUARD_WORDS	(GUARD_PAGES * 4096 / 8)
+#define OPLOG		16384
+#define OPLOG_LEN	168
+static bool guard_on;
+static uint64_t guard[GUARD_WORDS] __attribute__((aligned(4096)));
+/* shared with the children, so that their operations are in it too */
+static char (*oplog)[OPLOG_LEN];
+static unsigned long long *oplog_np;
+static unsigned op_mask = ~0u;
+/* glibc's list of thread stacks (static link): itself while single-threaded */
+extern struct { void *next, *prev; } _dl_stack_used;
+
+static uint64_t guard_word(size_t i)
+{
+	return 0x6a09e667f3bcc908ULL ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+static void guard_fill(void)
+{
+	for (size_t i = 0; i < GUARD_WORDS; i++)
+		guard[i] = guard_word(i);
+}
+
+/* Write every guard page again (the same bytes): copy on write now. */
+static void guard_touch(void)
+{
+	if (!guard_on)
+		return;
+	for (size_t i = 0; i < GUARD_WORDS; i += 512)
+		__atomic_store_n(&guard[i], guard_word(i), __ATOMIC_RELAXED);
+}
+
+static void oplogf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void oplogf(const char *fmt, ...)
+{
+	va_list ap;
+	char *l;
+
+	if (!guard_on)
+		return;
+	l = oplog[__atomic_fetch_add(oplog_np, 1, __ATOMIC_RELAXED) % OPLOG];
+	l += snprintf(l, 8, "%d ", getpid() % 100000);
+	va_start(ap, fmt);
+	vsnprintf(l, OPLOG_LEN - 8, fmt, ap);
+	va_end(ap);
+}
+
+static void guard_check(const char *after)
+{
+	size_t i, bad = 0, first = 0;
+	unsigned long long k;
+
+	if (!guard_on)
+		return;
+	for (i = 0; i < GUARD_WORDS; i++) {
+		if (guard[i] == guard_word(i))
+			continue;
+		if (!bad++)
+			first = i;
+	}
+	if (!bad && _dl_stack_used.next == (void *)&_dl_stack_used)
+		return;
+	{
+		unsigned long long n = *oplog_np, from = n > OPLOG ? n - OPLOG : 0;
+		uint64_t vals[4];
+		size_t nv = 0, last = first;
+		FILE *f;
+
+		for (i = first; bad && i < GUARD_WORDS; i++) {
+			size_t v;
+
+			if (guard[i] == guard_word(i))
+				continue;
+			last = i;
+			for (v = 0; v < nv && vals[v] != guard[i]; v++)
+				;
+			if (v == nv && nv < 4)
+				vals[nv++] = guard[i];
+		}
+		fprintf(stderr, "uapi-fuzz[%d]: .bss CHANGED after op %llu (%s): %zu guard words, %p..%p; dl_stack_used %p/%p (self %p)\n",
+			getpid(), n_ops, after, bad,
+			bad ? (void *)&guard[first] : NULL,
+			bad ? (void *)&guard[last] : NULL, _dl_stack_used.next,
+			_dl_stack_used.prev, (void *)&_dl_stack_used);
+		for (i = 0; i < nv; i++) {
+			char hex[24];
+
+			fprintf(stderr, "  value %#llx; entries that name it:\n",
+				(unsigned long long)vals[i]);
+			snprintf(hex, sizeof(hex), "%#llx", (unsigned long long)vals[i]);
+			for (k = from; k < n; k++)
+				if (strstr(oplog[k % OPLOG], hex))
+					fprintf(stderr, "  [%llu] %s\n", k,
+						oplog[k % OPLOG]);
+		}
+		for (k = n > 40 ? n - 40 : 0; k < n; k++)
+			fprintf(stderr, "  [%llu] %s\n", k, oplog[k % OPLOG]);
+		fprintf(stderr, "uapi-fuzz: oplog in /tmp/uapi-fuzz.oplog\n");
+		f = fopen("/tmp/uapi-fuzz.oplog", "w");
+		for (k = from; f && k < n; k++)
+			fprintf(f, "[%llu] %s\n", k, oplog[k % OPLOG]);
+		if (f)
+			fclose(f);
+	}
+	fflush(stderr);
+	_exit(3);
+}
 
 static uint64_t rnd(void)
 {
@@ -149,6 +292,7 @@ static void op_open(struct fctx *c)
 		ctx_close(c);
 	c->fd = open(dev, O_RDWR);
 	c->evfd = -1;
+	oplogf("open ctx %d: fd %d", (int)(c - ctx), c->fd);
 }
 
 static void *map_region(struct fctx *c, uint64_t off, size_t len)
@@ -180,8 +324,13 @@ static void op_setup(struct fctx *c)
 		p.flags = rnd();
 	if (!rnd_below(16))
 		p.resv[rnd_below(4)] = rnd();
-	if (ioctl(c->fd, DMAE_IOC_SETUP, &p))
+	if (ioctl(c->fd, DMAE_IOC_SETUP, &p)) {
+		oplogf("setup ctx %d fd %d: failed, errno %d", (int)(c - ctx),
+		       c->fd, errno);
 		return;
+	}
+	oplogf("setup ctx %d fd %d: sq %u cq %u cpu %u", (int)(c - ctx), c->fd,
+	       p.sq_entries, p.cq_entries, p.cpu_threshold);
 	c->p = p;
 	c->setup = true;
 	c->sq = map_region(c, DMAE_OFF_SQ_RING, p.sq_ring_size);
@@ -211,10 +360,18 @@ static void rnd_sqe(struct dmae_sqe *s)
 		s->flags = rnd_below(8) ? rnd_below(8) : rnd();
 	s->src = rnd_addr(s->len);
 	s->dst = rnd_addr(s->len);
-	if (s->flags & (DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST)) {
+	/*
+	 * An offset into a registered buffer only where the flag says so: a
+	 * plain side with a small offset in it is a user address below 8 MiB,
+	 * where this static program's own .data and .bss are (and maybe its
+	 * heap), and the engine writes there as told.
+	 */
+	if (s->flags & DMAE_SQE_FIXED_SRC) {
 		s->src_buf = rnd_below(4);
-		s->dst_buf = rnd_below(4);
 		s->src = rnd_below(POOL_SIZE);
+	}
+	if (s->flags & DMAE_SQE_FIXED_DST) {
+		s->dst_buf = rnd_below(4);
 		s->dst = rnd_below(POOL_SIZE);
 	}
 	s->pattern = rnd();
@@ -223,6 +380,10 @@ static void rnd_sqe(struct dmae_sqe *s)
 		s->resv1 = rnd();
 	if (s->opcode == DMAE_UOP_NOP && rnd_below(2))
 		s->len = 0;
+	oplogf("  sqe op %u fl %#x len %u src %#llx(%u) dst %#llx(%u) pat %#llx ud %#llx",
+	       s->opcode, s->flags, s->len, (unsigned long long)s->src,
+	       s->src_buf, (unsigned long long)s->dst, s->dst_buf,
+	       (unsigned long long)s->pattern, (unsigned long long)s->user_data);
 }
 
 /* Check and consume the CQ; a garbage head now and then. */
@@ -264,6 +425,7 @@ static void op_submit(struct fctx *c)
 {
 	struct dmae_enter e = { 0 };
 	uint32_t i, n, mask, tail;
+	int ret;
 
 	if (!ctx_ready(c))
 		return;
@@ -283,7 +445,10 @@ static void op_submit(struct fctx *c)
 		e.flags = rnd();
 	e.min_complete = rnd_below(4);
 	e.timeout_ns = 1000000 + rnd_below(5000000);
-	ioctl(c->fd, DMAE_IOC_ENTER, &e);
+	ret = ioctl(c->fd, DMAE_IOC_ENTER, &e);
+	oplogf("submit ctx %d: n %u tail %#x to_submit %u fl %#x -> %d errno %d submitted %u",
+	       (int)(c - ctx), n, tail, e.to_submit, e.flags, ret,
+	       ret ? errno : 0, e.submitted);
 	/* What the kernel took is the truth from here on. */
 	c->sq_tail = *ring_u32(c->sq, c->p.sq_off.head);
 	__atomic_store_n(ring_u32(c->sq, c->p.sq_off.tail), c->sq_tail,
@@ -299,7 +464,8 @@ static void op_register(struct fctx *c)
 	if (c->fd < 0)
 		return;
 	if (rnd_below(3) == 0) {
-		ioctl(c->fd, DMAE_IOC_UNREGISTER_BUFFERS);
+		i = ioctl(c->fd, DMAE_IOC_UNREGISTER_BUFFERS);
+		oplogf("unregister ctx %d -> %d", (int)(c - ctx), (int)i);
 		return;
 	}
 	r.nr = rnd_below(8) ? 1 + rnd_below(4) : rnd();
@@ -310,7 +476,11 @@ static void op_register(struct fctx *c)
 	}
 	if (!rnd_below(16))
 		r.resv = rnd();
-	ioctl(c->fd, DMAE_IOC_REGISTER_BUFFERS, &r);
+	i = ioctl(c->fd, DMAE_IOC_REGISTER_BUFFERS, &r);
+	oplogf("register ctx %d: nr %u [%p+%#zx %p+%#zx %p+%#zx %p+%#zx] -> %d",
+	       (int)(c - ctx), r.nr, iov[0].iov_base, iov[0].iov_len,
+	       iov[1].iov_base, iov[1].iov_len, iov[2].iov_base,
+	       iov[2].iov_len, iov[3].iov_base, iov[3].iov_len, (int)i);
 }
 
 static void op_eventfd(struct fctx *c)
@@ -366,6 +536,8 @@ static void op_ucmd(struct fctx *c)
 
 			memcpy(cmd, &p, sizeof(p));
 		}
+		oplogf("  ucmd ctx %d fd %d cmd_op %u", (int)(c - ctx), c->fd,
+		       sqe->cmd_op);
 		n_ucmd++;
 	}
 	io_uring_submit(&c->ur);
@@ -383,10 +555,14 @@ static void op_unmap_pool(void)
 {
 	size_t off = rnd_below(POOL_SIZE / 4096) * 4096;
 	size_t len = (1 + rnd_below(64)) * 4096;
+	bool dontneed;
 
 	if (off + len > POOL_SIZE)
 		len = POOL_SIZE - off;
-	if (rnd_below(2)) {
+	dontneed = rnd_below(2);
+	oplogf("unmap_pool %p+%#zx %s", (void *)(pool + off), len,
+	       dontneed ? "dontneed" : "munmap");
+	if (dontneed) {
 		madvise(pool + off, len, MADV_DONTNEED);
 	} else {
 		munmap(pool + off, len);
@@ -410,9 +586,12 @@ static void op_fork(void)
 		return;
 	if (!pid) {
 		rng_state ^= getpid();
+		oplogf("child %d starts", getpid());
 		run_ops(20 + rnd_below(40), true);
 		_exit(0);
 	}
+	oplogf("fork: child %d", pid);
+	guard_touch();
 	if (rnd_below(2)) {
 		usleep(rnd_below(2000));
 		kill(pid, SIGKILL);
@@ -464,6 +643,9 @@ static void op_verified(struct fctx *c)
 	__atomic_store_n(ring_u32(c->sq, c->p.sq_off.tail), c->sq_tail,
 			 __ATOMIC_RELEASE);
 	/* Submit it alone; only an entry the kernel took is waited for. */
+	oplogf("verified ctx %d: %p -> %p len %#x cow %d tag %#llx",
+	       (int)(c - ctx), (void *)s->src, (void *)s->dst, len, cow,
+	       (unsigned long long)tag);
 	if (ioctl(c->fd, DMAE_IOC_ENTER, &e) || e.submitted != 1)
 		goto out;
 	if (cow) {
@@ -478,6 +660,7 @@ static void op_verified(struct fctx *c)
 			memset(clean_dst + doff, 0xee, len);
 			_exit(0);
 		}
+		guard_touch();
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 	}
@@ -523,37 +706,104 @@ out:
 			 __ATOMIC_RELEASE);
 }
 
+/*
+ * -T N: check the generator instead of fuzzing. Draws N entries as
+ * op_submit() and op_ucmd() do and fails if a plain (not registered)
+ * address of one starts in memory of this process other than the pool:
+ * a range that starts there may be written by the engine (or the CPU
+ * path), as it asks. Needs no device.
+ */
+static int self_test(unsigned long long n)
+{
+	struct { uintptr_t lo, hi; char what[64]; } map[64];
+	unsigned long long i, in_pool = 0, unmapped = 0, bad = 0;
+	unsigned int nmap = 0, m = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 2;
+	while (nmap < 64 && fgets(line, sizeof(line), f)) {
+		char perm[8] = "";
+
+		if (sscanf(line, "%lx-%lx %7s", &map[nmap].lo, &map[nmap].hi,
+			   perm) != 3 || !strcmp(perm, "---p"))
+			continue;	/* PROT_NONE faults */
+		if (map[nmap].lo == (uintptr_t)pool)
+			continue;	/* the pool itself */
+		line[strcspn(line, "\n")] = 0;
+		memcpy(map[nmap].what, line, sizeof(map[0].what) - 1);
+		map[nmap].what[sizeof(map[0].what) - 1] = 0;
+		nmap++;
+	}
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		struct dmae_sqe sqe;
+		uint64_t side[2];
+		int k;
+
+		rnd_sqe(&sqe);
+		side[0] = sqe.flags & DMAE_SQE_FIXED_SRC ? 0 : sqe.src;
+		side[1] = sqe.flags & DMAE_SQE_FIXED_DST ? 0 : sqe.dst;
+		for (k = 0; k < 2; k++) {
+			uint64_t a = side[k];
+
+			m = nmap;
+			if (a >= (uintptr_t)pool && a < (uintptr_t)pool + POOL_SIZE) {
+				in_pool++;
+				if (sqe.len <= (64u << 20) &&
+				    a + sqe.len > (uintptr_t)pool + POOL_SIZE + POOL_ABOVE)
+					goto bad;
+				continue;
+			}
+			for (m = 0; m < nmap; m++)
+				if (a >= map[m].lo && a < map[m].hi)
+					goto bad;
+			unmapped++;
+			continue;
+bad:
+			if (bad++ < 10)
+				fprintf(stderr, "uapi-fuzz: self-test: entry %llu (op %u flags %#x len %u): %s %#llx is in %s\n",
+					i, sqe.opcode, sqe.flags, sqe.len,
+					k ? "dst" : "src", (unsigned long long)a,
+					m < nmap ? map[m].what : "the pool, running past its room");
+		}
+	}
+	printf("uapi-fuzz: self-test: %llu entries, plain addresses: %llu in the pool, %llu unmapped or not user memory, %llu elsewhere in this process\n",
+	       n, in_pool, unmapped, bad);
+	return bad ? 1 : 0;
+}
+
 static void run_ops(unsigned long long n, bool child)
 {
 	unsigned long long i;
 
 	for (i = 0; i < n; i++) {
 		struct fctx *c = &ctx[rnd_below(NCTX)];
-		unsigned w = rnd_below(100);
+		unsigned w = rnd_below(100), k;
 
 		n_ops++;
-		if (w < 4)
-			op_open(c);
-		else if (w < 7)
-			ctx_close(c);
-		else if (w < 14)
-			op_setup(c);
-		else if (w < 45)
-			op_submit(c);
-		else if (w < 60)
-			op_reap(c);
-		else if (w < 66)
-			op_register(c);
-		else if (w < 69)
-			op_eventfd(c);
-		else if (w < 77)
-			op_ucmd(c);
-		else if (w < 81)
-			op_unmap_pool();
-		else if (w < 83 && !child)
-			op_fork();
-		else
-			op_verified(c);
+		oplogf("#%llu %s w %u ctx %d", n_ops, child ? "child" : "parent",
+		       w, (int)(c - ctx));
+		k = w < 4 ? 0 : w < 7 ? 1 : w < 14 ? 2 : w < 45 ? 3 : w < 60 ? 4 :
+		    w < 66 ? 5 : w < 69 ? 6 : w < 77 ? 7 : w < 81 ? 8 :
+		    w < 83 && !child ? 9 : 10;
+		if (!(op_mask >> k & 1))
+			continue;	/* -m: that kind is off */
+		switch (k) {
+		case 0: op_open(c); break;
+		case 1: ctx_close(c); break;
+		case 2: op_setup(c); break;
+		case 3: op_submit(c); break;
+		case 4: op_reap(c); break;
+		case 5: op_register(c); break;
+		case 6: op_eventfd(c); break;
+		case 7: op_ucmd(c); break;
+		case 8: op_unmap_pool(); break;
+		case 9: op_fork(); break;
+		default: op_verified(c); break;
+		}
+		guard_check(child ? "child" : "parent");
 		if (!child && n >= 20 && !((i + 1) % (n / 10)))
 			printf("uapi-fuzz: %llu of %llu operations\n", i + 1, n);
 	}
@@ -561,11 +811,20 @@ static void run_ops(unsigned long long n, bool child)
 
 int main(int argc, char **argv)
 {
-	unsigned long long n = 10000, seed = 1;
+	unsigned long long n = 10000, seed = 1, test = 0;
 	int o, i;
 
-	while ((o = getopt(argc, argv, "n:s:h")) != -1) {
+	while ((o = getopt(argc, argv, "n:s:gm:T:h")) != -1) {
 		switch (o) {
+		case 'T':
+			test = strtoull(optarg, NULL, 0);
+			break;
+		case 'g':
+			guard_on = true;
+			break;
+		case 'm':
+			op_mask = strtoul(optarg, NULL, 0);
+			break;
 		case 'n':
 			n = strtoull(optarg, NULL, 0);
 			break;
@@ -573,27 +832,47 @@ int main(int argc, char **argv)
 			seed = strtoull(optarg, NULL, 0);
 			break;
 		default:
-			printf("usage: uapi-fuzz [-n OPS] [-s SEED] [DEVICE]\n"
+			printf("usage: uapi-fuzz [-n OPS] [-s SEED] [-g] [-m MASK] [-T N] [DEVICE]\n"
 			       "Random operations on every part of the ring and\n"
-			       "URING_CMD interface; exit 1 on a broken invariant.\n");
+			       "URING_CMD interface; exit 1 on a broken invariant.\n"
+			       "-g: check a guard in .bss after every operation (exit 3)\n"
+			       "-m: operation kinds to run, a bit each: open close setup\n"
+			       "    submit reap register eventfd ucmd unmap fork verified\n"
+			       "-T N: draw N entries and check their addresses (no device)\n");
 			return o == 'h' ? 0 : 2;
 		}
 	}
 	if (optind < argc)
 		dev = argv[optind];
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
-	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pool = mmap(NULL, POOL_BELOW + POOL_SIZE + POOL_ABOVE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pool == MAP_FAILED)
+		return 1;
+	pool = mmap(pool + POOL_BELOW, POOL_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	clean_src = mmap(NULL, 2 * CLEAN_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pool == MAP_FAILED || clean_src == MAP_FAILED)
 		return 1;
 	clean_dst = clean_src + CLEAN_SIZE;
+	if (test)
+		return self_test(test);
 	for (i = 0; i < NCTX; i++) {
 		ctx[i].fd = -1;
 		ctx[i].evfd = -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (guard_on) {
+		oplog = mmap(NULL, OPLOG * OPLOG_LEN + 4096, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (oplog == MAP_FAILED)
+			return 1;
+		oplog_np = (void *)((char *)oplog + OPLOG * OPLOG_LEN);
+	}
+	if (guard_on)
+		guard_fill();
+	guard_check("start");
 	run_ops(n, false);
 	for (i = 0; i < NCTX; i++)
 		ctx_close(&ctx[i]);
