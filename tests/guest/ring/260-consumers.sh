@@ -11,6 +11,13 @@
 . /tests/lib.sh
 ensure_module
 
+# timed DESC CMD...: check, then how long it took, as a TAP comment
+timed() {
+	_t0=$(cut -d. -f1 /proc/uptime)
+	check "$@"
+	echo "# took $(($(cut -d. -f1 /proc/uptime) - _t0)) s"
+}
+
 bdf=0000:00:04.0
 dev=$DEV_MSIX
 drv=/sys/bus/pci/drivers/dma_engine
@@ -144,7 +151,7 @@ stat_sum() {
 # --- 1. all consumers at once, bounded by counts ---------------------
 
 # all_at_once MARK THREADS DMATEST_PARAMS...: the ring, registered-buffer
-# and URING_CMD users run (at least 200 copies each) from before dmatest
+# and URING_CMD users run (at least 100 copies each) from before dmatest
 # and the seed copies start until after they end
 all_at_once() {
 	_m=$1 _threads=$2
@@ -155,7 +162,7 @@ all_at_once() {
 	_n=$(node)
 	_pids=
 	for k in ring fixed uring; do
-		traffic $k "$_n" 200 $T/$k.ready >$T/$k 2>&1 &
+		traffic $k "$_n" 100 $T/$k.ready >$T/$k 2>&1 &
 		_pids="$_pids $!"
 	done
 	_rc=0
@@ -164,7 +171,7 @@ all_at_once() {
 	done
 	dmatest_start timeout=60000 threads_per_chan="$_threads" "$@" ||
 		_rc=1
-	seed_copies 60 >$T/seed 2>&1 &
+	seed_copies 40 >$T/seed 2>&1 &
 	_ps=$!
 	# while they run, the module is held: an unload is refused
 	rmmod_refused >$T/rmmod 2>&1 || { echo "rmmod while all ran:"; cat $T/rmmod; _rc=1; }
@@ -182,12 +189,12 @@ all_at_once() {
 	return $_rc
 }
 
-check "all at once: dmatest (2 threads per channel, 16 KiB, 60 each), ring, registered-buffer and URING_CMD users (200 copies each) and 60 seed copies: all whole" \
-	all_at_once irq 2 test_buf_size=16384 iterations=60
+timed "all at once: dmatest (2 threads per channel, 16 KiB, 40 each), ring, registered-buffer and URING_CMD users (100 copies each) and 40 seed copies: all whole" \
+	all_at_once irq 2 test_buf_size=16384 iterations=40
 settle
 check "pinned pages balanced after them" pins_balanced
-check "all at once: dmatest polled (4 threads per channel, 16 KiB, 15 each) and the same users: all whole" \
-	all_at_once polled 4 polled=1 test_buf_size=16384 iterations=15
+timed "all at once: dmatest polled (4 threads per channel, 16 KiB, 10 each) and the same users: all whole" \
+	all_at_once polled 4 polled=1 test_buf_size=16384 iterations=10
 settle
 check "pinned pages balanced after them" pins_balanced
 
@@ -272,7 +279,7 @@ unbind_under_all() {
 	} END { exit bad || !passed }' || { echo "a thread without failures, or no pass at all"; _rc=1; }
 	return $_rc
 }
-check "unbind 04.0 under dmatest, ring, registered-buffer, URING_CMD and seed traffic: copies before it whole, then ENODEV; dmatest fails, never falsely succeeds" \
+timed "unbind 04.0 under dmatest, ring, registered-buffer, URING_CMD and seed traffic: copies before it whole, then ENODEV; dmatest fails, never falsely succeeds" \
 	unbind_under_all
 cat $T/ring $T/fixed $T/uring $T/seed 2>/dev/null | sed 's/^/# /'
 no_dmatest
@@ -282,7 +289,7 @@ rebound_works() {
 	echo $bdf >$drv/bind || return 1
 	_n=$(node)
 	[ "$(wr $dev/copy_size 65536)" = OK ] || { echo "seed copy failed"; return 1; }
-	traffic ring "$_n" 64 && traffic fixed "$_n" 64 && traffic uring "$_n" 64 ||
+	traffic ring "$_n" 32 && traffic fixed "$_n" 32 && traffic uring "$_n" 32 ||
 		return 1
 	mark rebound
 	dmatest_start threads_per_chan=1 test_buf_size=16384 iterations=20 ||
@@ -291,7 +298,7 @@ rebound_works() {
 	rmmod dmatest
 	dmatest_check rebound 1
 }
-check "04.0 binds again and every consumer works on it" rebound_works
+timed "04.0 binds again and every consumer works on it" rebound_works
 settle
 check "pinned pages balanced" pins_balanced
 
@@ -322,7 +329,7 @@ unbind_under_fast_client() {
 		_i=$((_i + 1))
 	done
 }
-check "unbind 04.0 under a dmaengine client submitting as fast as it can, 4 times: no channel halts on the way down" \
+timed "unbind 04.0 under a dmaengine client submitting as fast as it can, 4 times: no channel halts on the way down" \
 	unbind_under_fast_client 4
 settle
 
@@ -333,7 +340,7 @@ settle
 rmmod_after() {
 	settle
 	rm -f $T/*
-	traffic "$1" "$(node)" 64 $T/ready >$T/out 2>&1 &
+	traffic "$1" "$(node)" 32 $T/ready >$T/out 2>&1 &
 	_p=$!
 	wait_for $T/ready || return 1
 	rmmod_refused || { rm -f $T/ready; wait $_p; return 1; }
@@ -343,21 +350,21 @@ rmmod_after() {
 	rmmod dma_engine && modprobe dma_engine
 }
 for k in ring fixed uring; do
-	check "rmmod refused while $k traffic runs, done at once after it stops" \
+	timed "rmmod refused while $k traffic runs, done at once after it stops" \
 		rmmod_after $k
 done
 
 rmmod_after_dmatest() {
 	settle
 	mark rmmod
-	dmatest_start threads_per_chan=2 test_buf_size=16384 iterations=30 ||
+	dmatest_start threads_per_chan=2 test_buf_size=16384 iterations=20 ||
 		return 1
 	rmmod_refused || return 1
 	cat /sys/module/dmatest/parameters/wait >/dev/null
 	rmmod dmatest && rmmod dma_engine && modprobe dma_engine &&
 		dmatest_check rmmod 2
 }
-check "rmmod refused while dmatest holds channels, done at once after it lets go" \
+timed "rmmod refused while dmatest holds channels, done at once after it lets go" \
 	rmmod_after_dmatest
 
 # Seed copies hold no module reference: the unload goes ahead under them
@@ -374,6 +381,6 @@ rmmod_under_seed() {
 	cat $T/seed
 	modprobe dma_engine && [ "$(wr $dev/copy_size 65537)" = OK ] && return $_rc
 }
-check "rmmod under seed copies: they finish whole or see copy_size go; it loads again" \
+timed "rmmod under seed copies: they finish whole or see copy_size go; it loads again" \
 	rmmod_under_seed
 check "pinned pages balanced after the unloads" pins_balanced
