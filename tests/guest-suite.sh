@@ -15,9 +15,17 @@ name=${GUEST_VARIANT:+$GUEST_VARIANT-}
 tag="guest[${name}iommu-$mode]"
 log=$BUILD/logs/guest-${name}iommu-$mode.log
 
+# A hang guard only, generous: the debug kernel runs the same suite several
+# times slower, and the host may be busy with other work (the suite must
+# pass with both cores loaded).
+if [ "$kernel" = debug ]; then
+	timeout=${GUEST_TIMEOUT:-2700}
+else
+	timeout=${GUEST_TIMEOUT:-1200}
+fi
 start=$(date +%s)
 "$top/vm/run-vm.sh" --iommu "$mode" --suite "$suite" --log "$log" \
-	--timeout "${GUEST_TIMEOUT:-600}" --kernel "$kernel" \
+	--timeout "$timeout" --kernel "$kernel" \
 	${GUEST_APPEND:+--append "$GUEST_APPEND"}
 rc=$?
 secs=$(($(date +%s) - start))
