@@ -117,15 +117,17 @@ test-loaded: qemu qemu-gcov initramfs qemu-fuzz debug-guest
 	@stress-ng --cpu 2 --timeout 0 --quiet & p=$$!; \
 	bash tests/run-all.sh; rc=$$?; kill $$p; exit $$rc
 
-# FUZZ_RUNS inputs for each device machine, FUZZ_OPS uapi operations on
+# FUZZ_RUNS inputs for each device machine (about six generic-fuzz
+# operations an input; FUZZ_DEVICE_OPS in all at least), FUZZ_OPS uapi operations on
 # the debug kernel (IOMMU strict), and dmatest polled with 4 threads on
 # each of 6 channels, FUZZ_DMATEST iterations a thread, on the stock kernel
 # without an IOMMU and on the debug kernel with one (2 x 50 400 tests).
-FUZZ_RUNS ?= 500000
+FUZZ_RUNS ?= 100000
+FUZZ_DEVICE_OPS ?= 1000000
 FUZZ_OPS ?= 1000000
 FUZZ_DMATEST ?= 2100
 fuzz: qemu initramfs qemu-fuzz debug-guest
-	@FUZZ_PARALLEL=1 FUZZ_DIR=$(BUILD)/fuzz-campaign \
+	@FUZZ_PARALLEL=1 FUZZ_DIR=$(BUILD)/fuzz-campaign FUZZ_MIN_OPS=$(FUZZ_DEVICE_OPS) \
 		bash scripts/fuzz-device.sh $(FUZZ_RUNS)
 	@GUEST_TIMEOUT=7200 GUEST_APPEND="dmae.dmatest_soak=$(FUZZ_DMATEST)" \
 		bash tests/guest-suite.sh off engine stock

@@ -33,3 +33,9 @@ grep -qxF "$qtest_line" "$tree/tests/qtest/meson.build" ||
 add_after "$tree/tests/qtest/meson.build" "^qtests = \{" "$qtest_line"
 add_after "$tree/tests/qtest/meson.build" "^qtests_x86_64 = qtests_i386" \
 	"qtests_x86_64 += config_all_devices.has_key('CONFIG_DMA_ENGINE') ? ['dma-engine-test'] : []"
+
+# Patches to QEMU's own files (each applied once): patches/README.md
+for p in "$here"/patches/*.patch; do
+	patch -d "$tree" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1 ||
+		patch -d "$tree" -p1 -N -s <"$p"
+done

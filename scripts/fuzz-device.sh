@@ -7,6 +7,8 @@
 #   fuzz-device.sh [RUNS]      RUNS inputs per machine (default 2000)
 #   FUZZ_PARALLEL=1            both machines at once (one core each)
 #   FUZZ_DIR=DIR               corpus and logs (default $BUILD/fuzz)
+#   FUZZ_MIN_OPS=N             fail unless the machines executed N
+#                              operations (generic-fuzz commands) in all
 #
 # Prints one result line per machine ("ok - fuzz[...]: ..." or "not ok"):
 # no crash and no sanitizer report, with the inputs executed, the time and
@@ -38,7 +40,7 @@ declare -A machines=(
 # fuzz_machine M: run generic-fuzz on machine M, print its result lines;
 # exit status 1 if it failed.
 fuzz_machine() {
-	local m=$1 status=0 dir log start rc secs execs cov missed edges f
+	local m=$1 status=0 dir log start rc secs execs ops cov missed edges f
 	dir=$fuzz_dir/$m
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	# Seeds that reach each DMA path (the corpus grows from them).
@@ -54,9 +56,11 @@ fuzz_machine() {
 	rc=$?
 	secs=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+	ops=$(sed -n 's/^generic-fuzz: \([0-9]*\) operations executed$/\1/p' "$log" | tail -n1)
+	echo "${ops:-0}" >"$dir/ops"
 	cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n1)
 	if [ "$rc" = 0 ] && ! grep -qE 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:|==ERROR' "$log"; then
-		echo "ok - fuzz[$m]: generic-fuzz, ${execs:-?} inputs in ${secs}s, no crash or sanitizer report ($cov)"
+		echo "ok - fuzz[$m]: generic-fuzz, ${execs:-?} inputs (${ops:-?} operations) in ${secs}s, no crash or sanitizer report ($cov)"
 	else
 		echo "not ok - fuzz[$m]: generic-fuzz failed after ${execs:-?} inputs (exit $rc); see $log, inputs in $dir/crashes/"
 		grep -E 'ERROR|runtime error|Assertion|SUMMARY' "$log" | head -n 5 | sed 's/^/#   /'
@@ -93,5 +97,15 @@ else
 	for m in q35 q35-iommu; do
 		fuzz_machine "$m" || status=1
 	done
+fi
+# FUZZ_MIN_OPS: the operations both machines must have executed in all
+total=$(cat "$fuzz_dir"/q35/ops "$fuzz_dir"/q35-iommu/ops 2>/dev/null | awk '{ t += $1 } END { print t + 0 }')
+if [ -n "${FUZZ_MIN_OPS:-}" ]; then
+	if [ "$total" -ge "$FUZZ_MIN_OPS" ]; then
+		echo "ok - fuzz: $total device operations in all (at least $FUZZ_MIN_OPS)"
+	else
+		echo "not ok - fuzz: only $total device operations in all, fewer than $FUZZ_MIN_OPS (raise FUZZ_RUNS)"
+		status=1
+	fi
 fi
 exit $status
