@@ -23,6 +23,18 @@
 #include "dmae.h"
 #include "dmae_cdev.h"
 
+/* The uapi's layouts, as user space compiles them (docs/uapi.md) */
+static_assert(sizeof(struct dmae_sqe) == 64);
+static_assert(sizeof(struct dmae_cqe) == 32);
+static_assert(sizeof(struct dmae_sqring_offsets) == 32);
+static_assert(sizeof(struct dmae_cqring_offsets) == 32);
+static_assert(sizeof(struct dmae_uring_params) == 120);
+static_assert(sizeof(struct dmae_enter) == 24);
+static_assert(sizeof(struct dmae_buf_reg) == 16);
+static_assert(sizeof(struct dmae_ctx_stats) == 48);
+static_assert(sizeof(struct dmae_ucmd_ptr) == 16);
+static_assert(offsetof(struct dmae_sqe, src_fd) == 48);
+
 #define DMAE_MAX_ENTRIES	4096
 #define DMAE_MAX_CQ_ENTRIES	8192
 
@@ -244,7 +256,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cq_entries = ctx->cq_entries;
 	p.cpu_threshold = ctx->cpu_threshold;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
-		     DMAE_FEAT_FIXED_BUFS;
+		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ;
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;

@@ -23,6 +23,8 @@ struct dmae_dev;
  * @dir: the mapping's direction
  * @mapped: @sgt is mapped
  * @longterm: pinned with FOLL_LONGTERM (a registered buffer)
+ * @pagecache: @pages are a file's page-cache pages, held by a reference
+ *	(dmae_file_pin()), not pinned user memory
  */
 struct dmae_upin {
 	struct page **pages;
@@ -31,6 +33,7 @@ struct dmae_upin {
 	enum dma_data_direction dir;
 	bool mapped;
 	bool longterm;
+	bool pagecache;
 };
 
 /**
@@ -196,6 +199,11 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 void dmae_unpin(struct device *dev, struct dmae_upin *p);
 int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg);
 int dmae_unregister_buffers(struct dmae_ctx *ctx);
+
+/* dmae_ufile.c */
+int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
+		  u64 offset, u32 *len);
+void dmae_file_release(struct page **pages, unsigned int n);
 
 /**
  * typedef dmae_done_fn - how a request reports its outcome

@@ -32,6 +32,7 @@
 
 /**
  * dmae_unpin() - unmap and unpin; the destination's pages are dirtied
+ * (page-cache pages from dmae_file_pin() are only released)
  * @dev: the device they were mapped for
  * @p: the memory; zeroed afterwards
  */
@@ -43,7 +44,9 @@ void dmae_unpin(struct device *dev, struct dmae_upin *p)
 	}
 	if (p->sgt.sgl)
 		sg_free_table(&p->sgt);
-	if (p->npages) {
+	if (p->pagecache) {
+		dmae_file_release(p->pages, p->npages);
+	} else if (p->npages) {
 		if (p->dir != DMA_TO_DEVICE)
 			unpin_user_pages_dirty_lock(p->pages, p->npages, true);
 		else

@@ -10,6 +10,7 @@
 
 #include <linux/crc32.h>
 #include <linux/dma-mapping.h>
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -425,16 +426,19 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
 	struct dmae_dev *dd = ctx->ud->dd;
 
+	bool file = sqe->opcode == DMAE_UOP_FILE_READ;
+
 	if (sqe->opcode > DMAE_UOP_LAST)
 		return -EINVAL;
 	if (sqe->flags & ~DMAE_SQE_VALID_FLAGS)
 		return -EINVAL;
-	if (sqe->resv0 || sqe->resv1 || sqe->resv2[0] || sqe->resv2[1])
+	if (sqe->resv0 || sqe->resv1 || sqe->resv2 || sqe->dst_fd ||
+	    (!file && sqe->src_fd))
 		return -EINVAL;
 	if (sqe->opcode == DMAE_UOP_NOP)
 		return sqe->len || sqe->flags ? -EINVAL : 0;
 	if ((sqe->flags & DMAE_SQE_FIXED_SRC) &&
-	    (sqe->opcode == DMAE_UOP_FILL ||
+	    (sqe->opcode == DMAE_UOP_FILL || file ||
 	     !dmae_fixed_ok(ctx, sqe->src_buf, sqe->src, sqe->len)))
 		return -EINVAL;
 	if ((sqe->flags & DMAE_SQE_FIXED_DST) &&
@@ -445,11 +449,31 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	if (sqe->opcode == DMAE_UOP_COPY_CRC32C &&
 	    sqe->len > dmae_ureq_crc_max(dd))
 		return -E2BIG;
+	if (file)
+		return sqe->src_fd < 0 ? -EBADF : 0;
 	if (sqe->opcode != DMAE_UOP_FILL &&
 	    dmae_ranges_overlap(dmae_side_uaddr(ctx, sqe, true),
 				dmae_side_uaddr(ctx, sqe, false), sqe->len))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * FILE_READ's source: the page-cache pages of the file's range, held and
+ * mapped; @len is cut at the end of the file. The file reference is only
+ * needed while the pages are found: the pages' own references keep them.
+ */
+static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			      struct dmae_upin *p, u32 *len)
+{
+	struct file *f = fget(sqe->src_fd);
+	int ret;
+
+	if (!f)
+		return -EBADF;
+	ret = dmae_file_pin(dmae_ctx_dev(ctx), p, f, sqe->src, len);
+	fput(f);
+	return ret;
 }
 
 /**
@@ -475,7 +499,8 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	struct device *dev = dmae_dma_dev(dd);
 	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
 	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
-	u32 per;
+	struct dmae_upin fsrc = {};
+	u32 per, len = sqe->len;
 	struct dmae_ureq *req;
 	int ret;
 
@@ -486,7 +511,15 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 		return 0;
 	}
-	if (sqe->len < ctx->cpu_threshold && !(sqe->flags & DMAE_SQE_NO_CPU)) {
+	if (sqe->opcode == DMAE_UOP_FILE_READ) {
+		/* Finding the pages may read them in: sleeps. */
+		if (nowait)
+			return -EAGAIN;
+		ret = dmae_ureq_file_src(ctx, sqe, &fsrc, &len);
+		if (ret || !len)
+			goto out_file;
+	} else if (len < ctx->cpu_threshold &&
+		   !(sqe->flags & DMAE_SQE_NO_CPU)) {
 		/* Its user copies may fault. */
 		if (nowait)
 			return -EAGAIN;
@@ -496,40 +529,43 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	per = dmae_req_job_bytes(dd, dmae_side_uaddr(ctx, sqe, true),
 				 dmae_side_uaddr(ctx, sqe, false),
 				 sqe->opcode != DMAE_UOP_FILL);
-	njobs = DIV_ROUND_UP(sqe->len, per);
+	njobs = DIV_ROUND_UP(len, per);
+	ret = nowait ? -EAGAIN : -ENOMEM;
 	req = kzalloc(struct_size(req, jobs, njobs), gfp);
 	if (!req)
-		return nowait ? -EAGAIN : -ENOMEM;
-	stride = dmae_seg_stride(dd, sqe->len, per);
+		goto out_file;
+	stride = dmae_seg_stride(dd, len, per);
 	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
 	if (!req->segs) {
 		kfree(req);
-		return nowait ? -EAGAIN : -ENOMEM;
+		goto out_file;
 	}
 	req->ctx = ctx;
 	req->done = done;
 	req->arg = arg;
 	req->user_data = sqe->user_data;
 	req->op = sqe->opcode;
-	req->len = sqe->len;
+	req->len = len;
 	req->njobs = njobs;
 	req->stride = stride;
 	req->per = per;
+	req->src = fsrc;
 	INIT_WORK(&req->work, dmae_ureq_work);
 
+	ret = 0;
 	if (sqe->flags & DMAE_SQE_FIXED_DST) {
 		req->dst_fixed = &ctx->bufs[sqe->dst_buf];
 		req->dst_off = sqe->dst;
 	} else {
-		ret = dmae_pin(dev, &req->dst, sqe->dst, sqe->len,
+		ret = dmae_pin(dev, &req->dst, sqe->dst, len,
 			       pin | (sqe->opcode != DMAE_UOP_COMPARE ?
 				      DMAE_PIN_WRITE : 0));
 	}
 	if (!ret && (sqe->flags & DMAE_SQE_FIXED_SRC)) {
 		req->src_fixed = &ctx->bufs[sqe->src_buf];
 		req->src_off = sqe->src;
-	} else if (!ret && sqe->opcode != DMAE_UOP_FILL) {
-		ret = dmae_pin(dev, &req->src, sqe->src, sqe->len, pin);
+	} else if (!ret && sqe->opcode != DMAE_UOP_FILL && !req->src.pagecache) {
+		ret = dmae_pin(dev, &req->src, sqe->src, len, pin);
 	}
 	if (!ret) {
 		atomic_inc(&ctx->ud->inflight);
@@ -548,5 +584,12 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	dmae_unpin(dev, &req->src);
 	kvfree(req->segs);
 	kfree(req);
+	return ret;
+
+out_file:
+	dmae_unpin(dev, &fsrc);
+	/* A read at or past the end of the file: 0 bytes, as pread() says */
+	if (!ret)
+		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 	return ret;
 }

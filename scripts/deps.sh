@@ -21,6 +21,8 @@ PKGS=(
 	clang-14 libclang-rt-14-dev
 	# make test-loaded: both host cores kept busy beside the suite
 	stress-ng
+	# the ext4 image of the guest's file-operation tests (mkfs.ext4)
+	e2fsprogs
 )
 
 SUDO=

@@ -15,7 +15,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define DMAE_URING_VERSION	1
+#define DMAE_URING_VERSION	2
 
 /* Operations (dmae_sqe.opcode) */
 #define DMAE_UOP_NOP		0	/* completes with res 0 */
@@ -23,7 +23,9 @@
 #define DMAE_UOP_FILL		2	/* dst <- pattern repeated */
 #define DMAE_UOP_COMPARE	3	/* res: 0 equal, 1 different */
 #define DMAE_UOP_COPY_CRC32C	4	/* COPY; cqe.result: CRC32C */
-#define DMAE_UOP_LAST		DMAE_UOP_COPY_CRC32C
+/* version 2, DMAE_FEAT_FILE_READ: */
+#define DMAE_UOP_FILE_READ	5	/* dst <- file src_fd at offset src */
+#define DMAE_UOP_LAST		DMAE_UOP_FILE_READ
 
 /* Submission flags (dmae_sqe.flags) */
 #define DMAE_SQE_FIXED_SRC	(1U << 0)	/* src: offset in buffer src_buf */
@@ -36,13 +38,20 @@
  * @opcode: DMAE_UOP_*
  * @flags: DMAE_SQE_*
  * @src_buf: registered buffer of the source, with DMAE_SQE_FIXED_SRC
- * @len: bytes, 1 to dmae_uring_params.max_len (0 for NOP)
- * @src: source user address, or offset into @src_buf
+ * @len: bytes, 1 to dmae_uring_params.max_len (0 for NOP); FILE_READ:
+ *	at most, the completion's res says how many (fewer at end of file)
+ * @src: source user address, or offset into @src_buf; FILE_READ: the
+ *	offset in the file (0 to 2^63 - 1)
  * @dst: destination user address, or offset into @dst_buf
  * @pattern: FILL: byte i of the destination gets byte i % 8 (little-endian)
  * @user_data: copied to the completion
  * @dst_buf: registered buffer of the destination, with DMAE_SQE_FIXED_DST
- * @resv: must be zero
+ * @src_fd: FILE_READ: the file read from (a regular file open for
+ *	reading); zero for the other operations
+ * @dst_fd: reserved for the file operations to come; must be zero
+ * @resv0: must be zero
+ * @resv1: must be zero
+ * @resv2: must be zero
  */
 struct dmae_sqe {
 	__u8	opcode;
@@ -56,7 +65,9 @@ struct dmae_sqe {
 	__u16	dst_buf;
 	__u16	resv0;
 	__u32	resv1;
-	__u64	resv2[2];
+	__s32	src_fd;
+	__s32	dst_fd;
+	__u64	resv2;
 };
 
 /* Completion flags (dmae_cqe.flags) */
@@ -110,6 +121,7 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_CPU_PATH	(1U << 1)	/* small copies may run on the CPU */
 #define DMAE_FEAT_FIXED_BUFS	(1U << 2)	/* registered buffers */
 #define DMAE_FEAT_EVENTFD	(1U << 3)
+#define DMAE_FEAT_FILE_READ	(1U << 4)	/* DMAE_UOP_FILE_READ */
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument

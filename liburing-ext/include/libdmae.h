@@ -352,6 +352,35 @@ static inline void dmae_prep_copy_crc32c_fixed(struct dmae_sqe *sqe,
 			src_off, len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
 }
 
+/**
+ * dmae_prep_file_read() - a pread() by the engine: @dst <- file @fd at @off
+ * @sqe: the entry
+ * @dst: destination buffer
+ * @fd: a regular file open for reading
+ * @off: offset in the file
+ * @len: bytes at most; the completion's res says how many were read
+ *	(fewer at the end of the file, 0 past it)
+ *
+ * Needs DMAE_FEAT_FILE_READ (ring->features).
+ */
+static inline void dmae_prep_file_read(struct dmae_sqe *sqe, void *dst, int fd,
+				       uint64_t off, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_FILE_READ, dst, NULL, len);
+	sqe->src = off;
+	sqe->src_fd = fd;
+}
+
+/** dmae_prep_file_read_fixed() - FILE_READ into a registered buffer */
+static inline void dmae_prep_file_read_fixed(struct dmae_sqe *sqe,
+					     unsigned dst_buf, uint64_t dst_off,
+					     int fd, uint64_t off, unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_FILE_READ, dst_buf, dst_off, 0, off, len,
+			DMAE_SQE_FIXED_DST);
+	sqe->src_fd = fd;
+}
+
 /** dmae_sqe_set_data() - the value the completion carries back */
 static inline void dmae_sqe_set_data(struct dmae_sqe *sqe, uint64_t data)
 {

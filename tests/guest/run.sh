@@ -4,7 +4,7 @@
 suite=$1
 case "$suite" in
 all) files=$(ls /tests/*/[0-9]*.sh 2>/dev/null | sort -t/ -k4n) ;;
-*) files=$(ls /tests/"$suite"/[0-9]*.sh 2>/dev/null) ;;
+*) files=$(ls /tests/"$suite"/[0-9]*.sh /tests/"$suite".sh 2>/dev/null) ;;
 esac
 [ -n "$files" ] || { echo "not ok - suite '$suite' has no tests"; exit 1; }
 for f in $files; do

@@ -138,7 +138,7 @@ int main(void)
 	dmae_prep_fill(sqe, b, 0x1122334455667788ULL, 7);
 	tap(sqe->opcode == DMAE_UOP_FILL && sqe->pattern == 0x1122334455667788ULL &&
 	    sqe->len == 7 && sqe->dst == (uintptr_t)b && !sqe->src &&
-	    !sqe->flags && !sqe->resv2[0] && !sqe->user_data,
+	    !sqe->flags && !sqe->resv2 && !sqe->src_fd && !sqe->user_data,
 	    "prep_fill sets its fields and clears the rest");
 	dmae_prep_compare(sqe, a, b, 9);
 	tap(sqe->opcode == DMAE_UOP_COMPARE && sqe->src == (uintptr_t)a &&

@@ -410,7 +410,7 @@ static void p_flags(struct dmae_sqe *s, uint8_t *b)
 static void p_resv(struct dmae_sqe *s, uint8_t *b)
 {
 	dmae_prep_copy(s, b + 1000, b, 100);
-	s->resv2[1] = 1;
+	s->resv2 = 1;
 }
 
 static void p_fixed(struct dmae_sqe *s, uint8_t *b)

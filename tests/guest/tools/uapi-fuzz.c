@@ -351,10 +351,42 @@ static uint32_t *ring_u32(uint8_t *ring, uint32_t off)
 	return (uint32_t *)(ring + off);
 }
 
+/*
+ * Files a FILE_READ may name: a tmpfs file (and one open only for
+ * writing), a directory, a pipe, /dev/zero; set up by files_open().
+ */
+static int fuzz_fds[8];
+static unsigned n_fuzz_fds;
+
+static void files_open(void)
+{
+	static char data[(1 << 20) + 1];
+	int p[2], fd;
+
+	fd = open("/tmp/uapi-fuzz.file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		memset(data, 0x5a, sizeof(data));
+		if (write(fd, data, sizeof(data)) != (ssize_t)sizeof(data))
+			perror("uapi-fuzz: write");
+		fuzz_fds[n_fuzz_fds++] = fd;
+	}
+	fd = open("/tmp/uapi-fuzz.file", O_WRONLY);
+	if (fd >= 0)
+		fuzz_fds[n_fuzz_fds++] = fd;
+	fd = open("/tmp", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0)
+		fuzz_fds[n_fuzz_fds++] = fd;
+	if (pipe(p) == 0)
+		fuzz_fds[n_fuzz_fds++] = p[0];
+	fd = open("/dev/zero", O_RDONLY);
+	if (fd >= 0)
+		fuzz_fds[n_fuzz_fds++] = fd;
+}
+
 static void rnd_sqe(struct dmae_sqe *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->opcode = rnd_below(8) ? 1 + rnd_below(4) : rnd_below(256);
+	s->opcode = rnd_below(8) ? 1 + rnd_below(DMAE_UOP_LAST) : rnd_below(256);
 	s->len = rnd_len();
 	if (!rnd_below(4))
 		s->flags = rnd_below(8) ? rnd_below(8) : rnd();
@@ -380,6 +412,15 @@ static void rnd_sqe(struct dmae_sqe *s)
 		s->resv1 = rnd();
 	if (s->opcode == DMAE_UOP_NOP && rnd_below(2))
 		s->len = 0;
+	if (s->opcode == DMAE_UOP_FILE_READ) {
+		s->src_fd = n_fuzz_fds && rnd_below(8) ?
+			    fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
+		s->src = rnd_below(4) ? rnd_below(2u << 20) : rnd();
+	} else if (!rnd_below(64)) {
+		s->src_fd = rnd();
+	}
+	if (!rnd_below(64))
+		s->dst_fd = rnd();
 	oplogf("  sqe op %u fl %#x len %u src %#llx(%u) dst %#llx(%u) pat %#llx ud %#llx",
 	       s->opcode, s->flags, s->len, (unsigned long long)s->src,
 	       s->src_buf, (unsigned long long)s->dst, s->dst_buf,
@@ -872,6 +913,7 @@ int main(int argc, char **argv)
 	}
 	if (guard_on)
 		guard_fill();
+	files_open();
 	guard_check("start");
 	run_ops(n, false);
 	for (i = 0; i < NCTX; i++)

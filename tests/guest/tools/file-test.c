@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file-test DEVICE DIR NAME: FILE_READ (a pread() by the engine) on files
+ * in DIR, a tmpfs or ext4 mount, through the shared ring and through
+ * io_uring's URING_CMD. Every read is checked byte for byte against
+ * pread() of the same range; then holes, the end of the file, files not
+ * in the page cache, registered destinations, every errno, and reads
+ * racing with truncate. TAP lines "ok - file[NAME]: ...". Exit 0 when all
+ * pass, 1 otherwise, 77 when the kernel has no FILE_READ.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libdmae.h"
+#include "libdmae_uring.h"
+#include "tap.h"
+
+static const char *name;
+static struct dmae_ring ring;
+static struct io_uring uring;
+static int devfd;
+
+static void ok(bool cond, const char *fmt, ...)
+{
+	char prefix[64];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "file[%s]: ", name);
+	va_start(ap, fmt);
+	tap_line(cond, prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* One entry through the shared ring: its res */
+static int ring_do(const struct dmae_sqe *op)
+{
+	struct dmae_sqe *sqe = dmae_get_sqe(&ring);
+	struct dmae_cqe *cqe;
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	*sqe = *op;
+	ret = dmae_submit_and_wait(&ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = dmae_wait_cqe(&ring, &cqe);
+	if (ret)
+		return ret;
+	ret = cqe->res;
+	dmae_cqe_seen(&ring, cqe);
+	return ret;
+}
+
+/* The same entry as an io_uring URING_CMD: its res */
+static int ucmd_do(const struct dmae_sqe *op)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&uring);
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	dmae_io_uring_prep(sqe, devfd, op, uring.flags);
+	ret = io_uring_submit_and_wait(&uring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(&uring, &cqe);
+	if (ret)
+		return ret;
+	ret = cqe->res;
+	io_uring_cqe_seen(&uring, cqe);
+	return ret;
+}
+
+static int (*do_op)(const struct dmae_sqe *op) = ring_do;
+
+static int file_read(void *dst, int fd, uint64_t off, unsigned len)
+{
+	struct dmae_sqe op;
+
+	dmae_prep_file_read(&op, dst, fd, off, len);
+	return do_op(&op);
+}
+
+/* Byte i of a test file, from its offset: a misplaced page shows. */
+static uint8_t pat(uint64_t off)
+{
+	return (uint8_t)(off * 131 + (off >> 12) * 7 + 1);
+}
+
+static int make_file(const char *path, uint64_t size)
+{
+	uint8_t *buf = malloc(1 << 20);
+	uint64_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return -1;
+	}
+	while (done < size) {
+		size_t n = size - done < (1 << 20) ? size - done : (1 << 20);
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = pat(done + i);
+		if (pwrite(fd, buf, n, done) != (ssize_t)n) {
+			close(fd);
+			free(buf);
+			return -1;
+		}
+		done += n;
+	}
+	free(buf);
+	return fd;
+}
+
+/*
+ * Read [off, off + len) of @fd by the engine and by pread(): the same
+ * count, the same bytes, and nothing written past the count.
+ */
+static bool same_as_pread(int fd, uint64_t off, unsigned len)
+{
+	uint8_t *a = alloc_buf(len + 4096), *b = malloc(len + 1);
+	ssize_t want;
+	bool good;
+	int got;
+
+	if (!a || !b)
+		return false;
+	memset(a, 0xee, len + 4096);
+	want = pread(fd, b, len, off);
+	got = file_read(a, fd, off, len);
+	good = got == want && !memcmp(a, b, got > 0 ? got : 0) &&
+	       a[got > 0 ? got : 0] == 0xee;
+	if (!good)
+		printf("# read %u at %llu: engine %d, pread %zd\n", len,
+		       (unsigned long long)off, got, want);
+	munmap(a, len + 4096);
+	free(b);
+	return good;
+}
+
+static long pages_held(void)
+{
+	FILE *f = fopen("/sys/module/dma_engine/parameters/file_pages_held", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static void test_reads(const char *dir, const char *how)
+{
+	char path[256];
+	uint64_t size = (16 << 20) + 12345;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/data", dir);
+	fd = make_file(path, size);
+	ok(fd >= 0, "%s: a %llu-byte file", how, (unsigned long long)size);
+	if (fd < 0)
+		return;
+	ok(same_as_pread(fd, 0, 4096), "%s: one page", how);
+	ok(same_as_pread(fd, 777, 300000), "%s: 300000 bytes at offset 777", how);
+	ok(same_as_pread(fd, 0, 16 << 20), "%s: 16 MiB at once (many jobs)", how);
+	ok(same_as_pread(fd, size - 5000, 1 << 20),
+	   "%s: a read running past the end is short, as pread's", how);
+	ok(file_read(alloc_buf(4096), fd, size, 4096) == 0,
+	   "%s: a read at the end of the file returns 0", how);
+	ok(file_read(alloc_buf(4096), fd, size + (1 << 20), 4096) == 0,
+	   "%s: a read past the end of the file returns 0", how);
+	close(fd);
+
+	/* Holes: the data written at 2 MiB and at 5 MiB - 3, zeros around */
+	snprintf(path, sizeof(path), "%s/sparse", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ok(fd >= 0 && ftruncate(fd, 8 << 20) == 0 &&
+	   pwrite(fd, "hello", 5, 2 << 20) == 5 &&
+	   pwrite(fd, "world", 5, (5 << 20) - 3) == 5 &&
+	   same_as_pread(fd, 0, 8 << 20),
+	   "%s: a sparse file reads as pread reads it (holes are zeros)", how);
+	if (fd >= 0)
+		close(fd);
+	ok(pages_held() == 0, "%s: no page-cache page stays held (%ld)", how,
+	   pages_held());
+}
+
+/* Pages not in the page cache: FILE_READ must read them in. */
+static void test_uncached(const char *dir)
+{
+	char path[256];
+	uint64_t size = (4 << 20) + 100;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cold", dir);
+	fd = make_file(path, size);
+	if (fd < 0) {
+		ok(false, "uncached: a file");
+		return;
+	}
+	fsync(fd);
+	close(fd);
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	ok(fd >= 0 && write(fd, "3", 1) == 1, "uncached: caches dropped");
+	if (fd >= 0)
+		close(fd);
+	fd = open(path, O_RDONLY);
+	ok(fd >= 0 && same_as_pread(fd, 0, size),
+	   "uncached: a file dropped from the page cache is read in first");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_fixed(const char *dir)
+{
+	char path[256];
+	size_t blen = 1 << 20;
+	uint8_t *buf = alloc_buf(blen), *ref = malloc(blen);
+	struct iovec iov = { buf, blen };
+	struct dmae_sqe op;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/fixed", dir);
+	fd = make_file(path, 3 << 20);
+	if (fd < 0 || !buf || !ref || dmae_register_buffers(&ring, &iov, 1)) {
+		ok(false, "fixed: a file and a registered buffer");
+		return;
+	}
+	dmae_prep_file_read_fixed(&op, 0, 4096, fd, (1 << 20) + 11, 100000);
+	ret = do_op(&op);
+	ok(ret == 100000 && pread(fd, ref, 100000, (1 << 20) + 11) == 100000 &&
+	   !memcmp(buf + 4096, ref, 100000),
+	   "fixed: FILE_READ into a registered buffer (%d)", ret);
+	dmae_prep_file_read_fixed(&op, 0, blen - 10, fd, 0, 100);
+	ok(do_op(&op) == -EINVAL,
+	   "fixed: a range running off the registered buffer is EINVAL");
+	dmae_unregister_buffers(&ring);
+	close(fd);
+	munmap(buf, blen);
+	free(ref);
+}
+
+static void test_errors(const char *dir, const char *how)
+{
+	uint8_t *buf = alloc_buf(8192);
+	uint8_t *ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	char path[256];
+	struct dmae_sqe op;
+	int fd, wfd, dfd, p[2], zfd;
+
+	snprintf(path, sizeof(path), "%s/err", dir);
+	fd = make_file(path, 65536);
+	wfd = open(path, O_WRONLY);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	zfd = open("/dev/zero", O_RDONLY);
+	if (fd < 0 || wfd < 0 || dfd < 0 || zfd < 0 || pipe(p) ||
+	    ro == MAP_FAILED) {
+		ok(false, "%s errors: the files", how);
+		return;
+	}
+	ok(file_read(buf, -1, 0, 4096) == -EBADF, "%s errors: fd -1 is EBADF", how);
+	ok(file_read(buf, 1000, 0, 4096) == -EBADF,
+	   "%s errors: an fd that is not open is EBADF", how);
+	ok(file_read(buf, wfd, 0, 4096) == -EBADF,
+	   "%s errors: a file open only for writing is EBADF", how);
+	ok(file_read(buf, dfd, 0, 4096) == -EINVAL, "%s errors: a directory is EINVAL", how);
+	ok(file_read(buf, p[0], 0, 4096) == -EINVAL, "%s errors: a pipe is EINVAL", how);
+	ok(file_read(buf, zfd, 0, 4096) == -EINVAL,
+	   "%s errors: a character device is EINVAL", how);
+	ok(file_read(buf, devfd, 0, 4096) == -EINVAL,
+	   "%s errors: the engine's own device file is EINVAL", how);
+	ok(file_read(buf, fd, 1ULL << 63, 4096) == -EINVAL,
+	   "%s errors: a negative offset is EINVAL", how);
+	ok(file_read(buf, fd, (1ULL << 63) - 100, 4096) == -EINVAL,
+	   "%s errors: offset + length past the largest offset is EINVAL", how);
+	ok(file_read(buf, fd, 0, 0) == -EINVAL, "%s errors: length 0 is EINVAL", how);
+	ok(file_read(ro, fd, 0, 4096) == -EFAULT,
+	   "%s errors: a read-only destination is EFAULT", how);
+	ok(file_read(NULL, fd, 0, 4096) == -EFAULT,
+	   "%s errors: a NULL destination is EFAULT", how);
+	dmae_prep_file_read(&op, buf, fd, 0, 4096);
+	op.flags = DMAE_SQE_FIXED_SRC;
+	ok(do_op(&op) == -EINVAL, "%s errors: FIXED_SRC with FILE_READ is EINVAL", how);
+	dmae_prep_file_read(&op, buf, fd, 0, 4096);
+	op.dst_fd = fd;
+	ok(do_op(&op) == -EINVAL, "%s errors: a nonzero dst_fd is EINVAL", how);
+	dmae_prep_copy(&op, buf, buf + 4096, 100);
+	op.src_fd = fd;
+	ok(do_op(&op) == -EINVAL, "%s errors: src_fd on a COPY is EINVAL", how);
+	ok(same_as_pread(fd, 0, 65536), "%s errors: the file reads after them all", how);
+	close(fd);
+	close(wfd);
+	close(dfd);
+	close(zfd);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * Reads racing with truncate: a thread cuts the file down and writes it
+ * back, again and again. Each read must return a count within the range,
+ * the bytes it returns must be the file's pattern (or zeros, where a
+ * truncate cleared the tail of a page during the read, as it can under a
+ * CPU read too), and the kernel must stay sound.
+ */
+struct racer {
+	int fd;
+	uint64_t size;
+	volatile bool stop;
+};
+
+static void *truncator(void *arg)
+{
+	struct racer *r = arg;
+	uint8_t *buf = malloc(r->size);
+	unsigned n = 0;
+
+	for (uint64_t i = 0; buf && i < r->size; i++)
+		buf[i] = pat(i);
+	while (buf && !r->stop) {
+		uint64_t cut = (n++ * 40503u) % r->size;
+
+		if (ftruncate(r->fd, cut) ||
+		    pwrite(r->fd, buf + cut, r->size - cut, cut) < 0)
+			break;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void test_truncate_race(const char *dir)
+{
+	struct racer r = { .size = 1 << 20 };
+	uint8_t *buf = alloc_buf(r.size);
+	unsigned reads = 0, bad = 0, i;
+	char path[256];
+	pthread_t t;
+
+	snprintf(path, sizeof(path), "%s/race", dir);
+	r.fd = make_file(path, r.size);
+	if (r.fd < 0 || !buf || pthread_create(&t, NULL, truncator, &r)) {
+		ok(false, "truncate race: set up");
+		return;
+	}
+	for (i = 0; i < 300; i++) {
+		uint64_t off = (i * 7919u) % r.size;
+		int got = file_read(buf, r.fd, off, r.size - off);
+
+		reads++;
+		if (got < 0 || (uint64_t)got > r.size - off) {
+			if (bad++ < 5)
+				printf("# read at %llu: res %d\n",
+				       (unsigned long long)off, got);
+			continue;
+		}
+		for (int j = 0; j < got; j++) {
+			if (buf[j] != pat(off + j) && buf[j]) {
+				if (bad++ < 5)
+					printf("# read at %llu: res %d, byte %d is %#x, not %#x\n",
+					       (unsigned long long)off, got, j,
+					       buf[j], pat(off + j));
+				break;
+			}
+		}
+	}
+	r.stop = true;
+	pthread_join(t, NULL);
+	ok(!bad, "truncate race: %u reads racing with truncate and rewrite, each sound (%u bad)",
+	   reads, bad);
+	ok(same_as_pread(r.fd, 0, r.size), "truncate race: the file reads right after it");
+	close(r.fd);
+	munmap(buf, r.size);
+}
+
+/*
+ * --flood DEVICE FILE: FILE_READs of FILE, 8 in flight, until killed (the
+ * shell test kills it with -9 and checks nothing stays held).
+ */
+static int flood(const char *dev, const char *path)
+{
+	size_t blen = 8 << 20;
+	uint8_t *buf = alloc_buf(blen);
+	unsigned n = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || !buf || dmae_queue_init_dev(dev, 8, &ring, 0))
+		return 1;
+	for (;;) {
+		struct dmae_sqe *sqe;
+		struct dmae_cqe *cqe;
+
+		while ((sqe = dmae_get_sqe(&ring))) {
+			dmae_prep_file_read(sqe, buf + (n % 8) * (1 << 20), fd,
+					    (n * 4099u) % (1 << 20), 1 << 20);
+			n++;
+		}
+		if (dmae_submit_and_wait(&ring, 1) < 0)
+			return 1;
+		while (dmae_peek_cqe(&ring, &cqe) == 0)
+			dmae_cqe_seen(&ring, cqe);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
+	const char *dir;
+	int ret;
+
+	if (argc == 4 && !strcmp(argv[1], "--flood"))
+		return flood(argv[2], argv[3]);
+	if (argc != 4) {
+		fprintf(stderr, "usage: file-test DEVICE DIR NAME\n"
+			"       file-test --flood DEVICE FILE\n");
+		return 2;
+	}
+	dir = argv[2];
+	name = argv[3];
+	ret = dmae_queue_init_dev(argv[1], 8, &ring, 0);
+	if (ret) {
+		printf("not ok - file[%s]: ring setup: %s\n", name, strerror(-ret));
+		return 1;
+	}
+	if (!(ring.features & DMAE_FEAT_FILE_READ)) {
+		printf("# file[%s]: no DMAE_FEAT_FILE_READ: skipped\n", name);
+		return 77;
+	}
+	devfd = ring.fd;
+	ret = io_uring_queue_init_params(8, &uring, &p);
+	if (ret) {
+		printf("not ok - file[%s]: io_uring setup: %s\n", name, strerror(-ret));
+		return 1;
+	}
+
+	test_reads(dir, "ring");
+	do_op = ucmd_do;
+	test_reads(dir, "uring_cmd");
+	do_op = ring_do;
+	test_uncached(dir);
+	test_fixed(dir);
+	test_errors(dir, "ring");
+	do_op = ucmd_do;
+	test_errors(dir, "uring_cmd");
+	do_op = ring_do;
+	test_truncate_race(dir);
+	ok(pages_held() == 0, "no page-cache page stays held at the end (%ld)",
+	   pages_held());
+	io_uring_queue_exit(&uring);
+	dmae_queue_exit(&ring);
+	return failures ? 1 : 0;
+}
