@@ -256,7 +256,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cq_entries = ctx->cq_entries;
 	p.cpu_threshold = ctx->cpu_threshold;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
-		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ;
+		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
+		     DMAE_FEAT_FILE_WRITE;
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;

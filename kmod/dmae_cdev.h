@@ -204,6 +204,7 @@ int dmae_unregister_buffers(struct dmae_ctx *ctx);
 int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
 		  u64 offset, u32 *len);
 void dmae_file_release(struct page **pages, unsigned int n);
+int dmae_file_write(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
 
 /**
  * typedef dmae_done_fn - how a request reports its outcome
@@ -227,6 +228,9 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, bool nowait);
 u32 dmae_ureq_crc_max(struct dmae_dev *dd);
+int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
+			struct dmae_ubuf *src_fixed, u64 src_off,
+			struct dmae_upin *dst, u32 len);
 
 /* dmae_ucmd.c */
 int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);

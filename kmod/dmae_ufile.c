@@ -6,11 +6,24 @@
  * by a reference, mapped for the device to read, and released once the
  * engine is done. Nothing is mapped into the process and the CPU copies
  * nothing.
+ *
+ * FILE_WRITE (memory -> file) and FILE_COPY (file -> file) fill the
+ * destination's pages the way generic_perform_write() does, with the
+ * engine in place of its CPU copy: under the inode lock, each page is
+ * obtained locked with the file system's ->write_begin(), the engine
+ * writes it, and ->write_end() marks it up to date and dirty and moves
+ * the end of the file. tmpfs pages are done in batches of many pages per
+ * trip to the engine; elsewhere one page at a time, since a file
+ * system's write_begin may hold per-task state (ext4's journal handle)
+ * until its write_end. The source of each batch is pinned (or its
+ * page-cache pages held) before any destination page is locked, as
+ * generic_perform_write() faults its source in first.
  */
 
 #include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fsnotify.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/security.h>
@@ -192,4 +205,255 @@ int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
 	p->mapped = true;
 	file_accessed(f);
 	return 0;
+}
+
+/* Pages one trip to the engine fills in a tmpfs file */
+#define DMAE_WRITE_BATCH	64
+
+/* Can the engine write this file's pages, as write(2) would? */
+static int dmae_file_writable(struct file *f)
+{
+	struct inode *inode = file_inode(f);
+	const struct address_space_operations *a_ops = f->f_mapping->a_ops;
+
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!S_ISREG(inode->i_mode) || IS_DAX(inode) || !a_ops->write_begin ||
+	    !a_ops->write_end)
+		return -EINVAL;
+	if (IS_IMMUTABLE(inode) || IS_APPEND(inode))
+		return -EPERM;
+	if (IS_SWAPFILE(inode))
+		return -ETXTBSY;
+	/* where an O_APPEND write lands is not the entry's offset */
+	if (f->f_flags & O_APPEND)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * struct dmae_fwrite - one FILE_WRITE or FILE_COPY under way
+ * @ctx: the context
+ * @dev: the device that maps the pages
+ * @dst: the destination file
+ * @src: the source file (FILE_COPY), else NULL
+ * @uaddr: FILE_WRITE: the source's user address
+ * @fixed: FILE_WRITE: the source's registered buffer, else NULL
+ * @spos: the source's offset: in @src, or in @fixed
+ * @batch: destination pages per batch
+ * @pages: the destination pages of the batch being filled
+ * @fsdata: their write_begin() cookies
+ */
+struct dmae_fwrite {
+	struct dmae_ctx *ctx;
+	struct device *dev;
+	struct file *dst;
+	struct file *src;
+	u64 uaddr;
+	struct dmae_ubuf *fixed;
+	u64 spos;
+	unsigned int batch;
+	struct page *pages[DMAE_WRITE_BATCH];
+	void *fsdata[DMAE_WRITE_BATCH];
+};
+
+/*
+ * One batch: @n bytes (at most, cut at the source's end of file) of the
+ * source at @done into the destination at @pos. Return: bytes written,
+ * 0 at the source's end, or -errno.
+ */
+static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
+				 u32 n)
+{
+	const struct address_space_operations *a_ops = w->dst->f_mapping->a_ops;
+	struct address_space *mapping = w->dst->f_mapping;
+	struct dmae_upin s = {}, d = {};
+	unsigned int i, np = 0;
+	bool copied;
+	u32 begun = 0;
+	ssize_t ret;
+
+	/* The source first: no destination page is locked yet. */
+	if (w->src)
+		ret = dmae_file_pin(w->dev, &s, w->src, w->spos + done, &n);
+	else if (!w->fixed)
+		ret = dmae_pin(w->dev, &s, w->uaddr + done, n, 0);
+	else
+		ret = 0;
+	if (ret || !n)
+		goto out;
+
+	while (begun < n && np < w->batch) {
+		loff_t p = pos + begun;
+		u32 bytes = min_t(u32, PAGE_SIZE - (p & ~PAGE_MASK), n - begun);
+
+		ret = a_ops->write_begin(w->dst, mapping, p, bytes,
+					 &w->pages[np], &w->fsdata[np]);
+		if (ret < 0)
+			break;
+		if (mapping_writably_mapped(mapping))
+			flush_dcache_page(w->pages[np]);
+		np++;
+		begun += bytes;
+	}
+	if (!np)
+		goto out;
+
+	ret = sg_alloc_table_from_pages(&d.sgt, w->pages, np, pos & ~PAGE_MASK,
+					begun, DMAE_GFP_USER);
+	if (!ret) {
+		d.dir = DMA_FROM_DEVICE;
+		ret = dma_map_sgtable(w->dev, &d.sgt, d.dir, DMAE_MAP_ATTRS);
+	}
+	if (!ret) {
+		d.mapped = true;
+		dma_sync_sgtable_for_device(w->dev, &d.sgt, d.dir);
+		ret = dmae_ureq_copy_wait(w->ctx, &s, w->fixed,
+					  w->spos + done, &d, begun);
+	}
+	dmae_unpin(w->dev, &d);
+	copied = ret == begun;
+
+	/* In order, so that the end of the file moves page by page. */
+	for (i = 0; i < np; i++) {
+		loff_t p = i ? round_down(pos, PAGE_SIZE) + i * PAGE_SIZE : pos;
+		u32 bytes = min_t(u32, PAGE_SIZE - (p & ~PAGE_MASK),
+				  pos + begun - p);
+		int st;
+
+		flush_dcache_page(w->pages[i]);
+		/* a failed copy leaves the page as write_end finds it */
+		st = a_ops->write_end(w->dst, mapping, p, bytes,
+				      copied ? bytes : 0, w->pages[i],
+				      w->fsdata[i]);
+		if (copied && st != bytes)
+			ret = st < 0 ? st : -EIO;
+	}
+out:
+	dmae_unpin(w->dev, &s);
+	return ret;
+}
+
+/*
+ * FILE_COPY within one file: the ranges may not overlap (as for
+ * copy_file_range()).
+ */
+static bool dmae_same_file_overlap(struct file *a, u64 apos, struct file *b,
+				   u64 bpos, u32 len)
+{
+	return file_inode(a) == file_inode(b) && apos < bpos + len &&
+	       bpos < apos + len;
+}
+
+static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
+{
+	int ret;
+
+	w->dst = fget(sqe->dst_fd);
+	if (!w->dst)
+		return -EBADF;
+	ret = dmae_file_writable(w->dst);
+	if (ret)
+		return ret;
+	if (sqe->dst > LLONG_MAX || sqe->len > LLONG_MAX - sqe->dst)
+		return -EINVAL;
+	if (sqe->opcode == DMAE_UOP_FILE_COPY) {
+		w->src = fget(sqe->src_fd);
+		if (!w->src)
+			return -EBADF;
+		ret = dmae_file_readable(w->src);
+		if (ret)
+			return ret;
+		if (sqe->src > LLONG_MAX || sqe->len > LLONG_MAX - sqe->src)
+			return -EINVAL;
+		if (dmae_same_file_overlap(w->src, sqe->src, w->dst, sqe->dst,
+					   sqe->len))
+			return -EINVAL;
+		w->spos = sqe->src;
+	} else if (sqe->flags & DMAE_SQE_FIXED_SRC) {
+		w->fixed = &w->ctx->bufs[sqe->src_buf];
+		w->spos = sqe->src;
+	} else {
+		w->uaddr = sqe->src;
+	}
+	return 0;
+}
+
+/**
+ * dmae_file_write() - FILE_WRITE or FILE_COPY, done before it returns
+ * @ctx: the context; its lock is held, and the device's semaphore
+ * @sqe: the entry, checked by dmae_sqe_check()
+ *
+ * Done as write(2) does a buffered write, with the engine filling the
+ * pages: freeze protection, the inode lock, the size limits
+ * (RLIMIT_FSIZE with SIGXFSZ, the file system's largest size), the
+ * suid bits and times, page after page through write_begin/write_end,
+ * dirty throttling, and O_SYNC/O_DSYNC at the end. A fatal signal stops
+ * it between batches.
+ *
+ * Return: bytes written (fewer than asked at the source's end of file or
+ * the size limit; 0 when the source has nothing there), or -errno when
+ * nothing was: EBADF, EINVAL, EPERM (immutable or append-only, a sealed
+ * memfd), ETXTBSY, EFBIG, EFAULT, EINTR, ENOMEM, EIO, ENOSPC or another
+ * error of the file system.
+ */
+int dmae_file_write(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
+{
+	struct dmae_fwrite *w;
+	struct inode *inode;
+	struct kiocb kiocb;
+	loff_t count = sqe->len;
+	ssize_t ret;
+	u64 done = 0;
+
+	w = kzalloc(sizeof(*w), DMAE_GFP_USER);
+	if (!w)
+		return -ENOMEM;
+	w->ctx = ctx;
+	w->dev = dmae_dma_dev(ctx->ud->dd);
+	ret = dmae_fwrite_open(w, sqe);
+	if (ret)
+		goto out;
+	inode = file_inode(w->dst);
+	w->batch = shmem_mapping(w->dst->f_mapping) ? DMAE_WRITE_BATCH : 1;
+
+	init_sync_kiocb(&kiocb, w->dst);
+	kiocb.ki_pos = sqe->dst;
+	ret = rw_verify_area(WRITE, w->dst, &kiocb.ki_pos, sqe->len);
+	if (ret)
+		goto out;
+	file_start_write(w->dst);
+	inode_lock(inode);
+	ret = generic_write_checks_count(&kiocb, &count);
+	if (!ret)
+		ret = file_modified(w->dst);
+	while (!ret && done < count) {
+		u32 n = min_t(u64, count - done,
+			      (u64)w->batch * PAGE_SIZE -
+			      ((kiocb.ki_pos + done) & ~PAGE_MASK));
+		ssize_t got = dmae_fwrite_batch(w, kiocb.ki_pos + done, done, n);
+
+		if (got <= 0) {
+			ret = got;
+			break;
+		}
+		done += got;
+		balance_dirty_pages_ratelimited(w->dst->f_mapping);
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	inode_unlock(inode);
+	file_end_write(w->dst);
+	if (done) {
+		kiocb.ki_pos += done;
+		ret = generic_write_sync(&kiocb, done);
+		fsnotify_modify(w->dst);
+	}
+out:
+	if (w->src)
+		fput(w->src);
+	if (w->dst)
+		fput(w->dst);
+	kfree(w);
+	return ret;
 }

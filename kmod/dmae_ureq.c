@@ -42,6 +42,8 @@
  * @segs: the SG pieces of all jobs, two runs of @stride per job
  * @stride: SG pieces one side of one job may need (dmae_seg_stride())
  * @per: bytes per job (dmae_req_job_bytes())
+ * @borrowed: @src and @dst are the caller's (dmae_ureq_copy_wait()): not
+ *	released here
  * @jobs: the jobs
  */
 struct dmae_ureq {
@@ -63,6 +65,7 @@ struct dmae_ureq {
 	struct dmae_seg *segs;
 	unsigned int stride;
 	u32 per;
+	bool borrowed;
 	struct dmae_job jobs[];
 };
 
@@ -202,8 +205,10 @@ static void dmae_ureq_complete(struct dmae_ureq *req)
 	s32 res = err;
 
 	/* The device is done: unmap and unpin before anyone hears of it. */
-	dmae_unpin(dev, &req->dst);
-	dmae_unpin(dev, &req->src);
+	if (!req->borrowed) {
+		dmae_unpin(dev, &req->dst);
+		dmae_unpin(dev, &req->src);
+	}
 	if (dmae_ureq_fixed(req)) {
 		dmae_ureq_sync(req, false);
 		if (atomic_dec_and_test(&ctx->buf_users))
@@ -253,7 +258,7 @@ static void dmae_ureq_job_done(struct dmae_job *job)
 
 	if (!atomic_dec_and_test(&req->pending))
 		return;
-	if (req->src.npages || req->dst.npages)
+	if (!req->borrowed && (req->src.npages || req->dst.npages))
 		queue_work(dmae_wq, &req->work);
 	else
 		dmae_ureq_complete(req);
@@ -425,37 +430,131 @@ static bool dmae_fixed_ok(struct dmae_ctx *ctx, u16 idx, u64 off, u32 len)
 int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
 	struct dmae_dev *dd = ctx->ud->dd;
+	u8 op = sqe->opcode;
+	/* which sides are files: then the address is an offset in it */
+	bool fsrc = op == DMAE_UOP_FILE_READ || op == DMAE_UOP_FILE_COPY;
+	bool fdst = op == DMAE_UOP_FILE_WRITE || op == DMAE_UOP_FILE_COPY;
 
-	bool file = sqe->opcode == DMAE_UOP_FILE_READ;
-
-	if (sqe->opcode > DMAE_UOP_LAST)
+	if (op > DMAE_UOP_LAST)
 		return -EINVAL;
 	if (sqe->flags & ~DMAE_SQE_VALID_FLAGS)
 		return -EINVAL;
-	if (sqe->resv0 || sqe->resv1 || sqe->resv2 || sqe->dst_fd ||
-	    (!file && sqe->src_fd))
+	if (sqe->resv0 || sqe->resv1 || sqe->resv2 ||
+	    (!fsrc && sqe->src_fd) || (!fdst && sqe->dst_fd))
 		return -EINVAL;
-	if (sqe->opcode == DMAE_UOP_NOP)
+	if (op == DMAE_UOP_NOP)
 		return sqe->len || sqe->flags ? -EINVAL : 0;
 	if ((sqe->flags & DMAE_SQE_FIXED_SRC) &&
-	    (sqe->opcode == DMAE_UOP_FILL || file ||
+	    (op == DMAE_UOP_FILL || fsrc ||
 	     !dmae_fixed_ok(ctx, sqe->src_buf, sqe->src, sqe->len)))
 		return -EINVAL;
 	if ((sqe->flags & DMAE_SQE_FIXED_DST) &&
-	    !dmae_fixed_ok(ctx, sqe->dst_buf, sqe->dst, sqe->len))
+	    (fdst || !dmae_fixed_ok(ctx, sqe->dst_buf, sqe->dst, sqe->len)))
 		return -EINVAL;
 	if (!sqe->len || sqe->len > DMAE_UREQ_MAX_LEN)
 		return -EINVAL;
-	if (sqe->opcode == DMAE_UOP_COPY_CRC32C &&
-	    sqe->len > dmae_ureq_crc_max(dd))
+	if (op == DMAE_UOP_COPY_CRC32C && sqe->len > dmae_ureq_crc_max(dd))
 		return -E2BIG;
-	if (file)
-		return sqe->src_fd < 0 ? -EBADF : 0;
-	if (sqe->opcode != DMAE_UOP_FILL &&
+	if ((fsrc && sqe->src_fd < 0) || (fdst && sqe->dst_fd < 0))
+		return -EBADF;
+	if (fsrc || fdst)
+		return 0;
+	if (op != DMAE_UOP_FILL &&
 	    dmae_ranges_overlap(dmae_side_uaddr(ctx, sqe, true),
 				dmae_side_uaddr(ctx, sqe, false), sqe->len))
 		return -EINVAL;
 	return 0;
+}
+
+struct dmae_ureq_waiter {
+	struct completion done;
+	int res;
+};
+
+static void dmae_ureq_wait_done(struct dmae_ctx *ctx, void *arg,
+				u64 user_data, s32 res, u32 result, u32 cflags,
+				u32 moved)
+{
+	struct dmae_ureq_waiter *w = arg;
+
+	w->res = res;
+	complete(&w->done);
+}
+
+/**
+ * dmae_ureq_copy_wait() - copy between sides the caller holds, and wait
+ * @ctx: the context, whose channel does it
+ * @src: the source, mapped (or NULL with @src_fixed)
+ * @src_fixed: a registered buffer as the source, else NULL
+ * @src_off: offset in @src_fixed
+ * @dst: the destination, mapped
+ * @len: bytes, no more than either side holds
+ *
+ * For the file operations, which fill a file's pages one batch at a
+ * time: the caller maps both sides, this copies and waits, and the
+ * caller releases them. The caller holds @ctx->lock and the device's
+ * semaphore for reading (the device and the registered buffers stay).
+ *
+ * Return: @len, or the request's -errno.
+ */
+int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
+			struct dmae_ubuf *src_fixed, u64 src_off,
+			struct dmae_upin *dst, u32 len)
+{
+	struct dmae_dev *dd = ctx->ud->dd;
+	/* as for sides that do not start on a page boundary: always safe */
+	u32 per = dmae_req_job_bytes(dd, 1, 1, true);
+	unsigned int njobs = DIV_ROUND_UP(len, per), stride;
+	struct dmae_ureq_waiter w = { .res = 0 };
+	struct dmae_ureq *req;
+	int ret;
+
+	req = kzalloc(struct_size(req, jobs, njobs), DMAE_GFP_USER);
+	if (!req)
+		return -ENOMEM;
+	stride = dmae_seg_stride(dd, len, per);
+	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs),
+				   DMAE_GFP_USER);
+	if (!req->segs) {
+		kfree(req);
+		return -ENOMEM;
+	}
+	init_completion(&w.done);
+	req->ctx = ctx;
+	req->done = dmae_ureq_wait_done;
+	req->arg = &w;
+	req->op = DMAE_UOP_COPY;
+	req->len = len;
+	req->njobs = njobs;
+	req->stride = stride;
+	req->per = per;
+	req->borrowed = true;
+	req->dst = *dst;
+	if (src_fixed) {
+		req->src_fixed = src_fixed;
+		req->src_off = src_off;
+	} else {
+		req->src = *src;
+	}
+	INIT_WORK(&req->work, dmae_ureq_work);
+	atomic_inc(&ctx->ud->inflight);
+	if (src_fixed) {
+		atomic_inc(&ctx->buf_users);
+		dmae_ureq_sync(req, true);
+	}
+	ret = dmae_ureq_submit_jobs(req, 0);
+	if (ret) {
+		if (src_fixed)
+			atomic_dec(&ctx->buf_users);
+		atomic_dec(&ctx->ud->inflight);
+		kvfree(req->segs);
+		kfree(req);
+		return ret;
+	}
+	dmae_issue(ctx->ch);
+	/* The device writes into pages we hold: wait for it whatever comes. */
+	wait_for_completion(&w.done);
+	return w.res;
 }
 
 /*
@@ -509,6 +608,17 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		return ret;
 	if (sqe->opcode == DMAE_UOP_NOP) {
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
+		return 0;
+	}
+	if (sqe->opcode == DMAE_UOP_FILE_WRITE ||
+	    sqe->opcode == DMAE_UOP_FILE_COPY) {
+		/* Done here and now, as write(2) does it: sleeps. */
+		if (nowait)
+			return -EAGAIN;
+		ret = dmae_file_write(ctx, sqe);
+		if (ret < 0)
+			return ret;
+		dmae_finish(ctx, done, arg, sqe->user_data, ret, 0, 0, ret);
 		return 0;
 	}
 	if (sqe->opcode == DMAE_UOP_FILE_READ) {

@@ -25,7 +25,10 @@
 #define DMAE_UOP_COPY_CRC32C	4	/* COPY; cqe.result: CRC32C */
 /* version 2, DMAE_FEAT_FILE_READ: */
 #define DMAE_UOP_FILE_READ	5	/* dst <- file src_fd at offset src */
-#define DMAE_UOP_LAST		DMAE_UOP_FILE_READ
+/* version 2, DMAE_FEAT_FILE_WRITE: */
+#define DMAE_UOP_FILE_WRITE	6	/* file dst_fd at offset dst <- src */
+#define DMAE_UOP_FILE_COPY	7	/* file dst_fd at dst <- file src_fd at src */
+#define DMAE_UOP_LAST		DMAE_UOP_FILE_COPY
 
 /* Submission flags (dmae_sqe.flags) */
 #define DMAE_SQE_FIXED_SRC	(1U << 0)	/* src: offset in buffer src_buf */
@@ -38,17 +41,20 @@
  * @opcode: DMAE_UOP_*
  * @flags: DMAE_SQE_*
  * @src_buf: registered buffer of the source, with DMAE_SQE_FIXED_SRC
- * @len: bytes, 1 to dmae_uring_params.max_len (0 for NOP); FILE_READ:
- *	at most, the completion's res says how many (fewer at end of file)
- * @src: source user address, or offset into @src_buf; FILE_READ: the
- *	offset in the file (0 to 2^63 - 1)
- * @dst: destination user address, or offset into @dst_buf
+ * @len: bytes, 1 to dmae_uring_params.max_len (0 for NOP); the file
+ *	operations: at most, the completion's res says how many (fewer at
+ *	the end of the source file, or at the file size limit)
+ * @src: source user address, or offset into @src_buf; FILE_READ and
+ *	FILE_COPY: the offset in the file src_fd (0 to 2^63 - 1)
+ * @dst: destination user address, or offset into @dst_buf; FILE_WRITE
+ *	and FILE_COPY: the offset in the file dst_fd
  * @pattern: FILL: byte i of the destination gets byte i % 8 (little-endian)
  * @user_data: copied to the completion
  * @dst_buf: registered buffer of the destination, with DMAE_SQE_FIXED_DST
- * @src_fd: FILE_READ: the file read from (a regular file open for
- *	reading); zero for the other operations
- * @dst_fd: reserved for the file operations to come; must be zero
+ * @src_fd: FILE_READ, FILE_COPY: the file read from (a regular file open
+ *	for reading); zero for the other operations
+ * @dst_fd: FILE_WRITE, FILE_COPY: the file written (a regular file open
+ *	for writing, not O_APPEND); zero for the other operations
  * @resv0: must be zero
  * @resv1: must be zero
  * @resv2: must be zero
@@ -122,6 +128,7 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_FIXED_BUFS	(1U << 2)	/* registered buffers */
 #define DMAE_FEAT_EVENTFD	(1U << 3)
 #define DMAE_FEAT_FILE_READ	(1U << 4)	/* DMAE_UOP_FILE_READ */
+#define DMAE_FEAT_FILE_WRITE	(1U << 5)	/* FILE_WRITE, FILE_COPY */
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument

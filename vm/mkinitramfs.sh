@@ -32,13 +32,14 @@ done
 # modules.alias & co., so that "modprobe <modalias>" finds our module.
 kmods=${DMAE_KMODS:-${BUILD:-$top/build}/kernel/$KABI/root/lib/modules/$KABI}
 # For the file-operation tests: ext4, what it needs, and the RAM disk,
-# where the kernel has them as modules; and an ext4 image for the disk.
+# where the kernel has them as modules; and an ext4 image for the disk
+# (160 MiB: the tests write two 16 MiB files beside the others).
 for m in crc16 crc32c_generic mbcache jbd2 ext4 brd; do
 	f=$(find "$kmods/kernel" -name "$m.ko" 2>/dev/null | head -n 1)
 	[ -z "$f" ] || cp "$f" "$root/lib/modules/$KABI/extra/"
 done
 img=$(mktemp)
-truncate -s 64M "$img"
+truncate -s 160M "$img"
 PATH=$PATH:/usr/sbin:/sbin mkfs.ext4 -q -F "$img"
 gzip -1 <"$img" >"$root/ext4.img.gz"
 rm -f "$img"

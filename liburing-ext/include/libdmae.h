@@ -381,6 +381,58 @@ static inline void dmae_prep_file_read_fixed(struct dmae_sqe *sqe,
 	sqe->src_fd = fd;
 }
 
+/**
+ * dmae_prep_file_write() - a pwrite() by the engine: file @fd at @off <- @src
+ * @sqe: the entry
+ * @fd: a regular file open for writing (not O_APPEND)
+ * @off: offset in the file
+ * @src: source buffer
+ * @len: bytes; the completion's res says how many were written
+ *
+ * Needs DMAE_FEAT_FILE_WRITE. The entry is done before the submitting
+ * call returns, as write(2) would do it.
+ */
+static inline void dmae_prep_file_write(struct dmae_sqe *sqe, int fd,
+					uint64_t off, const void *src,
+					unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_FILE_WRITE, NULL, src, len);
+	sqe->dst = off;
+	sqe->dst_fd = fd;
+}
+
+/** dmae_prep_file_write_fixed() - FILE_WRITE from a registered buffer */
+static inline void dmae_prep_file_write_fixed(struct dmae_sqe *sqe, int fd,
+					      uint64_t off, unsigned src_buf,
+					      uint64_t src_off, unsigned len)
+{
+	dmae_prep_fixed(sqe, DMAE_UOP_FILE_WRITE, 0, off, src_buf, src_off,
+			len, DMAE_SQE_FIXED_SRC);
+	sqe->dst_fd = fd;
+}
+
+/**
+ * dmae_prep_file_copy() - a copy_file_range() by the engine
+ * @sqe: the entry
+ * @dst_fd: the file written (open for writing, not O_APPEND)
+ * @dst_off: offset in it
+ * @src_fd: the file read (open for reading)
+ * @src_off: offset in it
+ * @len: bytes; res: bytes copied (fewer at the source's end of file)
+ *
+ * Needs DMAE_FEAT_FILE_WRITE. Within one file the ranges may not overlap.
+ */
+static inline void dmae_prep_file_copy(struct dmae_sqe *sqe, int dst_fd,
+				       uint64_t dst_off, int src_fd,
+				       uint64_t src_off, unsigned len)
+{
+	dmae_prep_rw(sqe, DMAE_UOP_FILE_COPY, NULL, NULL, len);
+	sqe->dst = dst_off;
+	sqe->dst_fd = dst_fd;
+	sqe->src = src_off;
+	sqe->src_fd = src_fd;
+}
+
 /** dmae_sqe_set_data() - the value the completion carries back */
 static inline void dmae_sqe_set_data(struct dmae_sqe *sqe, uint64_t data)
 {

@@ -1,20 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * file-test DEVICE DIR NAME: FILE_READ (a pread() by the engine) on files
- * in DIR, a tmpfs or ext4 mount, through the shared ring and through
- * io_uring's URING_CMD. Every read is checked byte for byte against
- * pread() of the same range; then holes, the end of the file, files not
- * in the page cache, registered destinations, every errno, and reads
- * racing with truncate. TAP lines "ok - file[NAME]: ...". Exit 0 when all
- * pass, 1 otherwise, 77 when the kernel has no FILE_READ.
+ * file-test DEVICE DIR NAME: the file operations on files in DIR, a tmpfs
+ * or ext4 mount, through the shared ring and through io_uring's
+ * URING_CMD. FILE_READ (a pread() by the engine): every read checked byte
+ * for byte against pread() of the same range; holes, the end of the file,
+ * files not in the page cache, registered destinations, every errno,
+ * reads racing with truncate. FILE_WRITE and FILE_COPY (pwrite and
+ * copy_file_range by the engine): each checked against a model of the
+ * file (size and every byte), growth, holes, short copies at the source's
+ * end, one file to itself, the data after sync and dropped caches, every
+ * errno (seals, immutable and append-only inodes, RLIMIT_FSIZE with
+ * SIGXFSZ). TAP lines "ok - file[NAME]: ...". Exit 0 when all pass, 1
+ * otherwise, 77 when the kernel has no FILE_READ.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <linux/fs.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -386,6 +396,257 @@ static void test_truncate_race(const char *dir)
 	munmap(buf, r.size);
 }
 
+static int file_write(int fd, uint64_t off, const void *src, unsigned len)
+{
+	struct dmae_sqe op;
+
+	dmae_prep_file_write(&op, fd, off, src, len);
+	return do_op(&op);
+}
+
+static int file_copy(int dfd, uint64_t doff, int sfd, uint64_t soff,
+		     unsigned len)
+{
+	struct dmae_sqe op;
+
+	dmae_prep_file_copy(&op, dfd, doff, sfd, soff, len);
+	return do_op(&op);
+}
+
+static off_t file_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? -1 : st.st_size;
+}
+
+/* The whole file equals @want (@n bytes): size and every byte */
+static bool file_is(int fd, const uint8_t *want, size_t n)
+{
+	uint8_t *got = malloc(n + 1);
+	bool same;
+
+	if (!got)
+		return false;
+	same = file_size(fd) == (off_t)n && pread(fd, got, n + 1, 0) == (ssize_t)n &&
+	       !memcmp(got, want, n);
+	if (!same)
+		printf("# file: size %lld, want %zu\n", (long long)file_size(fd), n);
+	free(got);
+	return same;
+}
+
+/* Writes and copies, each checked against what the CPU calls make */
+static void test_writes(const char *dir, const char *how)
+{
+	size_t big = (16 << 20) + 12345;
+	uint8_t *src = alloc_buf(big), *model = calloc(1, big + (4 << 20));
+	char path[256], path2[256];
+	int fd, fd2, ret;
+
+	snprintf(path, sizeof(path), "%s/w", dir);
+	snprintf(path2, sizeof(path2), "%s/w2", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || !src || !model) {
+		ok(false, "%s write: set up", how);
+		return;
+	}
+	for (size_t i = 0; i < big; i++)
+		src[i] = pat(i * 3 + 5);
+
+	ret = file_write(fd, 0, src, 1 << 20);
+	memcpy(model, src, 1 << 20);
+	ok(ret == 1 << 20 && file_is(fd, model, 1 << 20),
+	   "%s write: 1 MiB into an empty file (%d)", how, ret);
+	ret = file_write(fd, 777, src + 4096, 300000);
+	memcpy(model + 777, src + 4096, 300000);
+	ok(ret == 300000 && file_is(fd, model, 1 << 20),
+	   "%s write: 300000 bytes over the middle at offset 777", how);
+	ret = file_write(fd, (3 << 20) + 5, src, 10000);
+	memcpy(model + (3 << 20) + 5, src, 10000);
+	ok(ret == 10000 && file_is(fd, model, (3 << 20) + 10005),
+	   "%s write: past the end, the file grows and the gap reads as zeros", how);
+	ret = file_write(fd, 0, src, big);
+	ok(ret == (int)big && file_is(fd, src, big),
+	   "%s write: 16 MiB + 12345 bytes at once", how);
+
+	/* file -> file */
+	fd2 = open(path2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ret = file_copy(fd2, 0, fd, 0, big);
+	ok(fd2 >= 0 && ret == (int)big && file_is(fd2, src, big),
+	   "%s copy: a 16 MiB file to a new one (%d)", how, ret);
+	memcpy(model, src, big);
+	ret = file_copy(fd2, 4097, fd, 123, 500000);
+	memcpy(model + 4097, src + 123, 500000);
+	ok(ret == 500000 && file_is(fd2, model, big),
+	   "%s copy: 500000 bytes, offsets 123 -> 4097", how);
+	ret = file_copy(fd2, 0, fd, big - 1000, 1 << 20);
+	memcpy(model, src + big - 1000, 1000);
+	ok(ret == 1000 && file_is(fd2, model, big),
+	   "%s copy: from near the source's end is short, as copy_file_range's (%d)",
+	   how, ret);
+	ok(file_copy(fd2, 0, fd, big + 1, 4096) == 0,
+	   "%s copy: from past the source's end copies 0", how);
+	ret = file_copy(fd, big, fd, 0, 8192);
+	memcpy(model, src, big);
+	memcpy(model + big, src, 8192);
+	ok(ret == 8192 && file_is(fd, model, big + 8192),
+	   "%s copy: within one file, ranges apart", how);
+	ok(file_copy(fd, 4096, fd, 0, 8192) == -EINVAL,
+	   "%s copy: within one file, overlapping ranges are EINVAL", how);
+
+	/* the data reach the disk: written back, dropped, read again */
+	sync();
+	ret = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (ret >= 0) {
+		ok(write(ret, "3", 1) == 1, "%s write: caches dropped", how);
+		close(ret);
+	}
+	ok(file_is(fd, model, big + 8192) && same_as_pread(fd2, 0, big),
+	   "%s write: after sync and dropping the caches the data are there", how);
+	close(fd);
+	close(fd2);
+	unlink(path2);
+	free(model);
+	munmap(src, big);
+	ok(pages_held() == 0, "%s write: no page-cache page stays held", how);
+}
+
+static volatile sig_atomic_t xfsz;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz++;
+}
+
+static void test_write_errors(const char *dir, const char *how)
+{
+	uint8_t *buf = alloc_buf(1 << 20);
+	char path[256];
+	int fd, rfd, afd, p[2], nfd, mfd, ret, flags, oflags;
+	struct rlimit old, lim = { 1 << 20, RLIM_INFINITY };
+	struct dmae_sqe op;
+
+	snprintf(path, sizeof(path), "%s/we", dir);
+	fd = make_file(path, 65536);
+	rfd = open(path, O_RDONLY);
+	afd = open(path, O_WRONLY | O_APPEND);
+	nfd = open("/dev/null", O_WRONLY);
+	if (fd < 0 || rfd < 0 || afd < 0 || nfd < 0 || !buf || pipe(p)) {
+		ok(false, "%s write errors: set up", how);
+		return;
+	}
+	ok(file_write(-1, 0, buf, 4096) == -EBADF, "%s write errors: fd -1 is EBADF", how);
+	ok(file_write(rfd, 0, buf, 4096) == -EBADF,
+	   "%s write errors: a file open only for reading is EBADF", how);
+	ok(file_write(afd, 0, buf, 4096) == -EINVAL,
+	   "%s write errors: an O_APPEND file is EINVAL", how);
+	ok(file_write(p[1], 0, buf, 4096) == -EINVAL, "%s write errors: a pipe is EINVAL", how);
+	ok(file_write(nfd, 0, buf, 4096) == -EINVAL,
+	   "%s write errors: a character device is EINVAL", how);
+	ok(file_write(fd, 1ULL << 63, buf, 4096) == -EINVAL,
+	   "%s write errors: a negative offset is EINVAL", how);
+	ok(file_write(fd, 0, NULL, 4096) == -EFAULT,
+	   "%s write errors: a source that is not mapped is EFAULT", how);
+	ok(file_copy(fd, 0, nfd, 0, 4096) == -EBADF,
+	   "%s copy errors: a source open only for writing is EBADF", how);
+	ok(file_copy(fd, 0, p[0], 0, 4096) == -EINVAL,
+	   "%s copy errors: a pipe as the source is EINVAL", how);
+	dmae_prep_file_write(&op, fd, 0, buf, 4096);
+	op.flags = DMAE_SQE_FIXED_DST;
+	ok(do_op(&op) == -EINVAL, "%s write errors: FIXED_DST is EINVAL", how);
+	dmae_prep_file_copy(&op, fd, 0, rfd, 0, 4096);
+	op.flags = DMAE_SQE_FIXED_SRC;
+	ok(do_op(&op) == -EINVAL, "%s copy errors: FIXED_SRC is EINVAL", how);
+
+	/* sealed memfds */
+	mfd = memfd_create("dmae-sealed", MFD_ALLOW_SEALING);
+	ok(mfd >= 0 && ftruncate(mfd, 65536) == 0 &&
+	   fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW) == 0 &&
+	   file_write(mfd, 0, buf, 4096) == 4096 &&
+	   file_write(mfd, 65536 - 100, buf, 4096) == 100 &&
+	   file_write(mfd, 65536, buf, 4096) == -EPERM,
+	   "%s write errors: F_SEAL_GROW: within the size it writes, past it EPERM", how);
+	ok(mfd >= 0 && fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE) == 0 &&
+	   file_write(mfd, 0, buf, 4096) == -EPERM,
+	   "%s write errors: F_SEAL_WRITE is EPERM", how);
+	if (mfd >= 0)
+		close(mfd);
+
+	/* immutable and append-only inodes, where the file system has them */
+	if (ioctl(fd, FS_IOC_GETFLAGS, &oflags) == 0 &&
+	    (flags = oflags | FS_IMMUTABLE_FL, ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0)) {
+		ok(file_write(fd, 0, buf, 4096) == -EPERM,
+		   "%s write errors: an immutable file is EPERM", how);
+		flags = oflags | FS_APPEND_FL;
+		ok(ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0 &&
+		   file_write(fd, 0, buf, 4096) == -EPERM,
+		   "%s write errors: an append-only file is EPERM", how);
+		ok(ioctl(fd, FS_IOC_SETFLAGS, &oflags) == 0,
+		   "%s write errors: the file's flags restored", how);
+	} else {
+		printf("ok - file[%s]: %s write errors: immutable files # SKIP no FS_IOC_SETFLAGS here\n",
+		       name, how);
+	}
+
+	/* RLIMIT_FSIZE: EFBIG and SIGXFSZ, as write(2) gives them */
+	getrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, on_xfsz);
+	xfsz = 0;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	ret = file_write(fd, (1 << 20) - 1000, buf, 4096);
+	ok(ret == 1000, "%s write errors: RLIMIT_FSIZE cuts a write at the limit (%d)", how, ret);
+	ret = file_write(fd, 1 << 20, buf, 4096);
+	ok(ret == -EFBIG && (do_op != ring_do || xfsz == 1),
+	   "%s write errors: at the limit EFBIG%s (%d, %d signals)", how,
+	   do_op == ring_do ? " and SIGXFSZ" : "", ret, (int)xfsz);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+
+	ok(same_as_pread(fd, 0, 65536), "%s write errors: the file reads after them all", how);
+	close(fd);
+	close(rfd);
+	close(afd);
+	close(nfd);
+	close(p[0]);
+	close(p[1]);
+	munmap(buf, 1 << 20);
+}
+
+static void test_write_fixed(const char *dir)
+{
+	size_t blen = 1 << 20;
+	uint8_t *buf = alloc_buf(blen);
+	struct iovec iov = { buf, blen };
+	struct dmae_sqe op;
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/wf", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || !buf || dmae_register_buffers(&ring, &iov, 1)) {
+		ok(false, "write fixed: set up");
+		return;
+	}
+	for (size_t i = 0; i < blen; i++)
+		buf[i] = pat(i + 99);
+	dmae_prep_file_write_fixed(&op, fd, 10, 0, 4096, 200000);
+	ret = do_op(&op);
+	{
+		uint8_t *model = calloc(1, 200010);
+
+		if (model)
+			memcpy(model + 10, buf + 4096, 200000);
+		ok(ret == 200000 && model && file_is(fd, model, 200010),
+		   "write fixed: FILE_WRITE from a registered buffer (%d)", ret);
+		free(model);
+	}
+	dmae_unregister_buffers(&ring);
+	close(fd);
+	munmap(buf, blen);
+}
+
 /*
  * --flood DEVICE FILE: FILE_READs of FILE, 8 in flight, until killed (the
  * shell test kills it with -9 and checks nothing stays held).
@@ -457,6 +718,15 @@ int main(int argc, char **argv)
 	test_errors(dir, "uring_cmd");
 	do_op = ring_do;
 	test_truncate_race(dir);
+	if (ring.features & DMAE_FEAT_FILE_WRITE) {
+		test_writes(dir, "ring");
+		test_write_errors(dir, "ring");
+		test_write_fixed(dir);
+		do_op = ucmd_do;
+		test_writes(dir, "uring_cmd");
+		test_write_errors(dir, "uring_cmd");
+		do_op = ring_do;
+	}
 	ok(pages_held() == 0, "no page-cache page stays held at the end (%ld)",
 	   pages_held());
 	io_uring_queue_exit(&uring);

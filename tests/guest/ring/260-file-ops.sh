@@ -1,7 +1,9 @@
 #!/bin/sh
-# FILE_READ, a pread() by the engine (tests/guest/tools/file-test.c), on
-# tmpfs and on ext4 (a RAM disk holding the image the build made), through
-# the shared ring and URING_CMD; then kill -9 with file reads in flight.
+# The file operations (tests/guest/tools/file-test.c): FILE_READ (a
+# pread() by the engine), FILE_WRITE (pwrite) and FILE_COPY
+# (copy_file_range), on tmpfs and on ext4 (a RAM disk holding the image the
+# build made), through the shared ring and URING_CMD; then kill -9 with
+# file reads in flight.
 # After each group: no pinned page and no held page-cache page left.
 . /tests/lib.sh
 ensure_module
@@ -37,7 +39,7 @@ umount /mnt/tmpfs
 
 # ext4 on a RAM disk, when the kernel has the modules (the debug kernel
 # is built without them)
-if [ -f /ext4.img.gz ] && modprobe brd rd_nr=1 rd_size=65536 2>/dev/null &&
+if [ -f /ext4.img.gz ] && modprobe brd rd_nr=1 rd_size=163840 2>/dev/null &&
 	modprobe crc32c_generic 2>/dev/null && modprobe ext4 2>/dev/null; then
 	mkdir -p /mnt/ext4
 	if gunzip -c /ext4.img.gz >/dev/ram0 && mount -t ext4 /dev/ram0 /mnt/ext4; then
