@@ -33,6 +33,7 @@ static_assert(sizeof(struct dmae_enter) == 24);
 static_assert(sizeof(struct dmae_buf_reg) == 16);
 static_assert(sizeof(struct dmae_ctx_stats) == 48);
 static_assert(sizeof(struct dmae_ucmd_ptr) == 16);
+static_assert(sizeof(struct dmae_files_reg) == 16);
 static_assert(offsetof(struct dmae_sqe, src_fd) == 48);
 
 #define DMAE_MAX_ENTRIES	4096
@@ -257,7 +258,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cpu_threshold = ctx->cpu_threshold;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
-		     DMAE_FEAT_FILE_WRITE;
+		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES;
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;
@@ -486,6 +487,16 @@ static long dmae_cdev_ioctl(struct file *file, unsigned int cmd,
 		st = ctx->stats;
 		spin_unlock_irqrestore(&ctx->cq_lock, flags);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	case DMAE_IOC_REGISTER_FILES:
+		mutex_lock(&ctx->lock);
+		ret = dmae_register_files(ctx, uarg);
+		mutex_unlock(&ctx->lock);
+		return ret;
+	case DMAE_IOC_UNREGISTER_FILES:
+		mutex_lock(&ctx->lock);
+		ret = dmae_unregister_files(ctx);
+		mutex_unlock(&ctx->lock);
+		return ret;
 	case DMAE_IOC_REGISTER_BUFFERS:
 	case DMAE_IOC_UNREGISTER_BUFFERS:
 		/* No rings needed: io_uring users register buffers too. */
@@ -612,6 +623,8 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	mutex_unlock(&ud->ctx_lock);
 	if (ctx->evfd)
 		eventfd_ctx_put(ctx->evfd);
+	if (ctx->nfiles)
+		dmae_unregister_files(ctx);
 	dmae_ctx_free_rings(ctx);
 	kref_put(&ctx->ud->ref, dmae_udev_release_ref);
 	kfree(ctx);

@@ -123,6 +123,9 @@ struct dmae_udev {
  * @bufs: registered buffers
  * @nbufs: entries of @bufs
  * @buf_users: requests in flight that use @bufs
+ * @files: registered files (DMAE_IOC_REGISTER_FILES), each with a
+ *	reference; used only under @lock
+ * @nfiles: entries of @files
  * @locked_pages: pages charged to the process's RLIMIT_MEMLOCK
  * @mm: the process's mm, for that charge
  */
@@ -155,6 +158,8 @@ struct dmae_ctx {
 	struct dmae_ubuf *bufs;
 	u32 nbufs;
 	atomic_t buf_users;
+	struct file **files;
+	u32 nfiles;
 	unsigned long locked_pages;
 	struct mm_struct *mm;
 };
@@ -205,6 +210,10 @@ int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
 		  u64 offset, u32 *len);
 void dmae_file_release(struct page **pages, unsigned int n);
 int dmae_file_write(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
+struct file *dmae_sqe_file(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			   bool src);
+int dmae_register_files(struct dmae_ctx *ctx, void __user *arg);
+int dmae_unregister_files(struct dmae_ctx *ctx);
 
 /**
  * typedef dmae_done_fn - how a request reports its outcome

@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/fsnotify.h>
 #include <linux/moduleparam.h>
+#include <linux/nospec.h>
 #include <linux/pagemap.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
@@ -349,7 +350,7 @@ static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
 {
 	int ret;
 
-	w->dst = fget(sqe->dst_fd);
+	w->dst = dmae_sqe_file(w->ctx, sqe, false);
 	if (!w->dst)
 		return -EBADF;
 	ret = dmae_file_writable(w->dst);
@@ -358,7 +359,7 @@ static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
 	if (sqe->dst > LLONG_MAX || sqe->len > LLONG_MAX - sqe->dst)
 		return -EINVAL;
 	if (sqe->opcode == DMAE_UOP_FILE_COPY) {
-		w->src = fget(sqe->src_fd);
+		w->src = dmae_sqe_file(w->ctx, sqe, true);
 		if (!w->src)
 			return -EBADF;
 		ret = dmae_file_readable(w->src);
@@ -456,4 +457,106 @@ out:
 		fput(w->dst);
 	kfree(w);
 	return ret;
+}
+
+/**
+ * dmae_sqe_file() - the file an entry names, with a reference
+ * @ctx: the context; its lock is held (the registered files stay)
+ * @sqe: the entry, checked by dmae_sqe_check()
+ * @src: the source's file (src_fd), else the destination's (dst_fd)
+ *
+ * Return: the file (fput() it), or NULL for a descriptor that is not open.
+ */
+struct file *dmae_sqe_file(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			   bool src)
+{
+	u8 fixed = src ? DMAE_SQE_FIXED_FILE_SRC : DMAE_SQE_FIXED_FILE_DST;
+	s32 fd = src ? sqe->src_fd : sqe->dst_fd;
+
+	if (!(sqe->flags & fixed))
+		return fget(fd);
+	if (fd < 0 || fd >= ctx->nfiles)
+		return NULL;
+	return get_file(ctx->files[array_index_nospec(fd, ctx->nfiles)]);
+}
+
+/**
+ * dmae_unregister_files() - drop the registered files
+ * @ctx: the context, its lock held
+ *
+ * No request holds a registered file past its start: FILE_READ keeps
+ * the pages, not the file, and the writes are done before they return.
+ *
+ * Return: 0, or -ENXIO when none are registered.
+ */
+int dmae_unregister_files(struct dmae_ctx *ctx)
+{
+	u32 i;
+
+	if (!ctx->nfiles)
+		return -ENXIO;
+	for (i = 0; i < ctx->nfiles; i++)
+		fput(ctx->files[i]);
+	kvfree(ctx->files);
+	ctx->files = NULL;
+	ctx->nfiles = 0;
+	return 0;
+}
+
+/**
+ * dmae_register_files() - DMAE_IOC_REGISTER_FILES
+ * @ctx: the context, its lock held
+ * @arg: user pointer to a struct dmae_files_reg
+ *
+ * Each descriptor must name a regular file: so the table can never hold
+ * one of our own files (which would keep its context alive forever).
+ *
+ * Return: 0; -EBUSY (files already registered), -EINVAL (count, reserved
+ * field, a file that is not regular), -EBADF, -EFAULT, -ENOMEM.
+ */
+int dmae_register_files(struct dmae_ctx *ctx, void __user *arg)
+{
+	struct dmae_files_reg reg;
+	struct file **files;
+	s32 __user *ufds;
+	int ret = 0;
+	u32 i;
+
+	if (ctx->nfiles)
+		return -EBUSY;
+	if (copy_from_user(&reg, arg, sizeof(reg)))
+		return -EFAULT;
+	if (reg.resv || !reg.nr || reg.nr > DMAE_MAX_FILES)
+		return -EINVAL;
+	ufds = u64_to_user_ptr(reg.fds);
+	files = kvcalloc(reg.nr, sizeof(*files), DMAE_GFP_USER);
+	if (!files)
+		return -ENOMEM;
+	for (i = 0; i < reg.nr; i++) {
+		s32 fd;
+
+		if (get_user(fd, ufds + i)) {
+			ret = -EFAULT;
+			break;
+		}
+		files[i] = fget(fd);
+		if (!files[i]) {
+			ret = -EBADF;
+			break;
+		}
+		if (!S_ISREG(file_inode(files[i])->i_mode)) {
+			fput(files[i]);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	if (ret) {
+		while (i--)
+			fput(files[i]);
+		kvfree(files);
+		return ret;
+	}
+	ctx->files = files;
+	ctx->nfiles = reg.nr;
+	return 0;
 }

@@ -19,8 +19,6 @@
 #include "dmae.h"
 #include "dmae_cdev.h"
 
-#define DMAE_MAX_BUFS	1024
-
 /*
  * User memory is mapped with DMA_ATTR_SKIP_CPU_SYNC and synced by hand:
  * the same as a plain mapping, but a process may have several requests in

@@ -455,7 +455,18 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 		return -EINVAL;
 	if (op == DMAE_UOP_COPY_CRC32C && sqe->len > dmae_ureq_crc_max(dd))
 		return -E2BIG;
-	if ((fsrc && sqe->src_fd < 0) || (fdst && sqe->dst_fd < 0))
+	if ((sqe->flags & DMAE_SQE_FIXED_FILE_SRC) && !fsrc)
+		return -EINVAL;
+	if ((sqe->flags & DMAE_SQE_FIXED_FILE_DST) && !fdst)
+		return -EINVAL;
+	/* a descriptor, or a registered file's index: as io_uring, EBADF */
+	if (fsrc && (sqe->src_fd < 0 ||
+		     ((sqe->flags & DMAE_SQE_FIXED_FILE_SRC) &&
+		      sqe->src_fd >= ctx->nfiles)))
+		return -EBADF;
+	if (fdst && (sqe->dst_fd < 0 ||
+		     ((sqe->flags & DMAE_SQE_FIXED_FILE_DST) &&
+		      sqe->dst_fd >= ctx->nfiles)))
 		return -EBADF;
 	if (fsrc || fdst)
 		return 0;
@@ -565,7 +576,7 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			      struct dmae_upin *p, u32 *len)
 {
-	struct file *f = fget(sqe->src_fd);
+	struct file *f = dmae_sqe_file(ctx, sqe, true);
 	int ret;
 
 	if (!f)

@@ -34,7 +34,10 @@
 #define DMAE_SQE_FIXED_SRC	(1U << 0)	/* src: offset in buffer src_buf */
 #define DMAE_SQE_FIXED_DST	(1U << 1)	/* dst: offset in buffer dst_buf */
 #define DMAE_SQE_NO_CPU		(1U << 2)	/* never take the CPU path */
-#define DMAE_SQE_VALID_FLAGS	0x07U
+/* version 2, DMAE_FEAT_FIXED_FILES: */
+#define DMAE_SQE_FIXED_FILE_SRC	(1U << 3)	/* src_fd: a registered file's index */
+#define DMAE_SQE_FIXED_FILE_DST	(1U << 4)	/* dst_fd: a registered file's index */
+#define DMAE_SQE_VALID_FLAGS	0x1fU
 
 /**
  * struct dmae_sqe - a submission queue entry (64 bytes)
@@ -52,9 +55,11 @@
  * @user_data: copied to the completion
  * @dst_buf: registered buffer of the destination, with DMAE_SQE_FIXED_DST
  * @src_fd: FILE_READ, FILE_COPY: the file read from (a regular file open
- *	for reading); zero for the other operations
+ *	for reading), or with DMAE_SQE_FIXED_FILE_SRC the index of a
+ *	registered file; zero for the other operations
  * @dst_fd: FILE_WRITE, FILE_COPY: the file written (a regular file open
- *	for writing, not O_APPEND); zero for the other operations
+ *	for writing, not O_APPEND), or with DMAE_SQE_FIXED_FILE_DST the index
+ *	of a registered file; zero for the other operations
  * @resv0: must be zero
  * @resv1: must be zero
  * @resv2: must be zero
@@ -129,6 +134,7 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_EVENTFD	(1U << 3)
 #define DMAE_FEAT_FILE_READ	(1U << 4)	/* DMAE_UOP_FILE_READ */
 #define DMAE_FEAT_FILE_WRITE	(1U << 5)	/* FILE_WRITE, FILE_COPY */
+#define DMAE_FEAT_FIXED_FILES	(1U << 6)	/* DMAE_IOC_REGISTER_FILES */
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument
@@ -201,6 +207,23 @@ struct dmae_buf_reg {
 	__u32	resv;
 };
 
+/* The most entries of DMAE_IOC_REGISTER_BUFFERS and _FILES */
+#define DMAE_MAX_BUFS		1024
+#define DMAE_MAX_FILES		1024
+
+/**
+ * struct dmae_files_reg - DMAE_IOC_REGISTER_FILES argument
+ * @fds: user pointer to an array of __s32 file descriptors: regular files
+ *	(index i is what an entry with DMAE_SQE_FIXED_FILE_* names as i)
+ * @nr: entries in it (1 to DMAE_MAX_FILES)
+ * @resv: must be zero
+ */
+struct dmae_files_reg {
+	__u64	fds;
+	__u32	nr;
+	__u32	resv;
+};
+
 /**
  * struct dmae_ctx_stats - DMAE_IOC_STATS result
  * @submitted: entries taken from the SQ
@@ -249,5 +272,7 @@ struct dmae_ucmd_ptr {
 #define DMAE_IOC_REGISTER_EVENTFD _IOW(DMAE_IOC_MAGIC, 4, __s32)
 #define DMAE_IOC_UNREGISTER_EVENTFD _IO(DMAE_IOC_MAGIC, 5)
 #define DMAE_IOC_STATS		_IOR(DMAE_IOC_MAGIC, 6, struct dmae_ctx_stats)
+#define DMAE_IOC_REGISTER_FILES	_IOW(DMAE_IOC_MAGIC, 7, struct dmae_files_reg)
+#define DMAE_IOC_UNREGISTER_FILES _IO(DMAE_IOC_MAGIC, 8)
 
 #endif /* _UAPI_DMAE_URING_H */

@@ -229,6 +229,23 @@ int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
  */
 int dmae_unregister_buffers(struct dmae_ring *ring);
 
+/**
+ * dmae_register_files() - register regular files for the file operations
+ * @ring: the ring
+ * @fds: descriptors (the kernel keeps a reference to each file)
+ * @nr: how many (1 to DMAE_MAX_FILES)
+ *
+ * An entry with DMAE_SQE_FIXED_FILE_SRC (or _DST) then names file @fds[i]
+ * by i in src_fd (dst_fd): no descriptor lookup per entry. Needs
+ * DMAE_FEAT_FIXED_FILES.
+ *
+ * Return: 0 or -errno (-EBUSY when files are registered already).
+ */
+int dmae_register_files(struct dmae_ring *ring, const int *fds, unsigned nr);
+
+/** dmae_unregister_files() - drop the registered files; 0 or -errno */
+int dmae_unregister_files(struct dmae_ring *ring);
+
 /** dmae_get_stats() - the ring's counters; 0 or -errno */
 int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st);
 

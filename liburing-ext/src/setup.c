@@ -158,6 +158,18 @@ int dmae_unregister_buffers(struct dmae_ring *ring)
 	return ioctl(ring->fd, DMAE_IOC_UNREGISTER_BUFFERS) < 0 ? -errno : 0;
 }
 
+int dmae_register_files(struct dmae_ring *ring, const int *fds, unsigned nr)
+{
+	struct dmae_files_reg reg = { .fds = (uintptr_t)fds, .nr = nr };
+
+	return ioctl(ring->fd, DMAE_IOC_REGISTER_FILES, &reg) < 0 ? -errno : 0;
+}
+
+int dmae_unregister_files(struct dmae_ring *ring)
+{
+	return ioctl(ring->fd, DMAE_IOC_UNREGISTER_FILES) < 0 ? -errno : 0;
+}
+
 int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st)
 {
 	return ioctl(ring->fd, DMAE_IOC_STATS, st) < 0 ? -errno : 0;

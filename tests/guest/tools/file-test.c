@@ -647,6 +647,75 @@ static void test_write_fixed(const char *dir)
 	munmap(buf, blen);
 }
 
+/* Registered files: entries name them by index */
+static void test_fixed_files(const char *dir, const char *how)
+{
+	uint8_t *a = alloc_buf(1 << 20), *b = malloc(1 << 20);
+	char path[256], path2[256];
+	int fds[2], p[2], bad[1], ret;
+	struct dmae_sqe op;
+
+	snprintf(path, sizeof(path), "%s/ff", dir);
+	snprintf(path2, sizeof(path2), "%s/ff2", dir);
+	fds[0] = make_file(path, 3 << 20);
+	fds[1] = open(path2, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fds[0] < 0 || fds[1] < 0 || !a || !b || pipe(p)) {
+		ok(false, "%s fixed files: set up", how);
+		return;
+	}
+	bad[0] = p[0];
+	ok(dmae_register_files(&ring, bad, 1) == -EINVAL,
+	   "%s fixed files: registering a pipe is EINVAL", how);
+	bad[0] = 999;
+	ok(dmae_register_files(&ring, bad, 1) == -EBADF,
+	   "%s fixed files: registering a closed descriptor is EBADF", how);
+	ok(dmae_register_files(&ring, fds, 0) == -EINVAL,
+	   "%s fixed files: registering none is EINVAL", how);
+	ok(dmae_register_files(&ring, fds, 2) == 0,
+	   "%s fixed files: two files registered", how);
+	ok(dmae_register_files(&ring, fds, 2) == -EBUSY,
+	   "%s fixed files: registering again is EBUSY", how);
+
+	dmae_prep_file_read(&op, a, 0, 4096 + 3, 1 << 20);
+	op.flags = DMAE_SQE_FIXED_FILE_SRC;
+	ret = do_op(&op);
+	ok(ret == 1 << 20 && pread(fds[0], b, 1 << 20, 4096 + 3) == 1 << 20 &&
+	   !memcmp(a, b, 1 << 20),
+	   "%s fixed files: FILE_READ from registered file 0 (%d)", how, ret);
+	dmae_prep_file_copy(&op, 1, 0, 0, 0, 3 << 20);
+	op.flags = DMAE_SQE_FIXED_FILE_SRC | DMAE_SQE_FIXED_FILE_DST;
+	ret = do_op(&op);
+	ok(ret == 3 << 20 && same_as_pread(fds[1], 0, 3 << 20) &&
+	   file_size(fds[1]) == 3 << 20,
+	   "%s fixed files: FILE_COPY from registered file 0 to 1 (%d)", how, ret);
+	dmae_prep_file_read(&op, a, 2, 0, 4096);
+	op.flags = DMAE_SQE_FIXED_FILE_SRC;
+	ok(do_op(&op) == -EBADF, "%s fixed files: index 2 of 2 is EBADF", how);
+	dmae_prep_copy(&op, a, a + 8192, 100);
+	op.flags = DMAE_SQE_FIXED_FILE_SRC;
+	ok(do_op(&op) == -EINVAL, "%s fixed files: FIXED_FILE_SRC on a COPY is EINVAL", how);
+	dmae_prep_file_read(&op, a, 0, 0, 4096);
+	op.flags = DMAE_SQE_FIXED_FILE_DST;
+	ok(do_op(&op) == -EINVAL,
+	   "%s fixed files: FIXED_FILE_DST on a FILE_READ is EINVAL", how);
+
+	/* the table holds its own references */
+	close(fds[0]);
+	dmae_prep_file_read(&op, a, 0, 0, 4096);
+	op.flags = DMAE_SQE_FIXED_FILE_SRC;
+	ok(do_op(&op) == 4096,
+	   "%s fixed files: a registered file works after its descriptor is closed", how);
+	ok(dmae_unregister_files(&ring) == 0, "%s fixed files: unregistered", how);
+	ok(do_op(&op) == -EBADF, "%s fixed files: after that its index is EBADF", how);
+	ok(dmae_unregister_files(&ring) == -ENXIO,
+	   "%s fixed files: unregistering again is ENXIO", how);
+	close(fds[1]);
+	close(p[0]);
+	close(p[1]);
+	munmap(a, 1 << 20);
+	free(b);
+}
+
 /*
  * --flood DEVICE FILE: FILE_READs of FILE, 8 in flight, until killed (the
  * shell test kills it with -9 and checks nothing stays held).
@@ -713,8 +782,12 @@ int main(int argc, char **argv)
 	do_op = ring_do;
 	test_uncached(dir);
 	test_fixed(dir);
+	if (ring.features & DMAE_FEAT_FIXED_FILES)
+		test_fixed_files(dir, "ring");
 	test_errors(dir, "ring");
 	do_op = ucmd_do;
+	if (ring.features & DMAE_FEAT_FIXED_FILES)
+		test_fixed_files(dir, "uring_cmd");
 	test_errors(dir, "uring_cmd");
 	do_op = ring_do;
 	test_truncate_race(dir);
