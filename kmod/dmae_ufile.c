@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fsnotify.h>
+#include <linux/magic.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/pagemap.h>
@@ -65,18 +66,36 @@ void dmae_file_release(struct page **pages, unsigned int n)
 }
 
 /*
- * Can the engine read this file's data from its page cache? A regular
- * file whose pages come from ->read_folio or from tmpfs; not DAX (no page
- * cache) nor anything else (pipes, sockets, devices, directories).
+ * Is this regular file's page cache its data? On tmpfs and ramfs the
+ * pages are all there is; on a file system over a block device they are
+ * what read(2) and write(2) go through. Not on the others: sysfs and
+ * other pseudo files have a page cache that their reads never look at,
+ * and network and FUSE file systems must revalidate theirs first, which
+ * only their own read paths know how to do. Nor on DAX files.
+ */
+static bool dmae_file_pagecache_ok(struct file *f)
+{
+	struct inode *inode = file_inode(f);
+	struct super_block *sb = inode->i_sb;
+
+	if (!S_ISREG(inode->i_mode) || IS_DAX(inode))
+		return false;
+	return shmem_mapping(f->f_mapping) || sb->s_bdev ||
+	       sb->s_magic == RAMFS_MAGIC;
+}
+
+/*
+ * Can the engine read this file's data from its page cache? One whose
+ * pages come from ->read_folio or from tmpfs; nothing else (pipes,
+ * sockets, devices, directories, pseudo files).
  */
 static int dmae_file_readable(struct file *f)
 {
-	struct inode *inode = file_inode(f);
 	struct address_space *mapping = f->f_mapping;
 
 	if (!(f->f_mode & FMODE_READ))
 		return -EBADF;
-	if (!S_ISREG(inode->i_mode) || IS_DAX(inode))
+	if (!dmae_file_pagecache_ok(f))
 		return -EINVAL;
 	if (!shmem_mapping(mapping) && !mapping->a_ops->read_folio)
 		return -EINVAL;
@@ -219,7 +238,7 @@ static int dmae_file_writable(struct file *f)
 
 	if (!(f->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (!S_ISREG(inode->i_mode) || IS_DAX(inode) || !a_ops->write_begin ||
+	if (!dmae_file_pagecache_ok(f) || !a_ops->write_begin ||
 	    !a_ops->write_end)
 		return -EINVAL;
 	if (IS_IMMUTABLE(inode) || IS_APPEND(inode))

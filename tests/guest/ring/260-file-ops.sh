@@ -3,7 +3,7 @@
 # pread() by the engine), FILE_WRITE (pwrite) and FILE_COPY
 # (copy_file_range), on tmpfs and on ext4 (a RAM disk holding the image the
 # build made), through the shared ring and URING_CMD; then kill -9 with
-# file reads in flight.
+# file reads and copies in flight.
 # After each group: no pinned page and no held page-cache page left.
 . /tests/lib.sh
 ensure_module
@@ -26,8 +26,8 @@ mkdir -p /mnt/tmpfs
 mount -t tmpfs -o size=256m tmpfs /mnt/tmpfs
 run_file_test /mnt/tmpfs tmpfs
 
-# kill -9 with reads in flight (the process is gone after wait: its
-# context is released by then)
+# kill -9 with reads and copies in flight (the process is gone after
+# wait: its context is released by then)
 file-test --flood /dev/dma_engine0 /mnt/tmpfs/data >/dev/null 2>&1 &
 p=$!
 sleep 1
@@ -35,6 +35,9 @@ kill -9 "$p"
 wait "$p" 2>/dev/null
 check "kill -9 with file reads in flight: pinned pages balanced" pins_balanced
 check "kill -9 with file reads in flight: no page-cache page held" expect_eq 0 held
+# a page left locked would hang this read (the suite's guard reports it)
+check "kill -9 with file copies in flight: the destination reads, its pages unlocked" \
+	sh -c "cat /mnt/tmpfs/data.flood >/dev/null"
 umount /mnt/tmpfs
 
 # ext4 on a RAM disk, when the kernel has the modules (the debug kernel

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <liburing.h>
 #include <linux/fs.h>
 #include <pthread.h>
@@ -293,6 +294,21 @@ static void test_errors(const char *dir, const char *how)
 	   "%s errors: a character device is EINVAL", how);
 	ok(file_read(buf, devfd, 0, 4096) == -EINVAL,
 	   "%s errors: the engine's own device file is EINVAL", how);
+	{
+		int pfd = open("/proc/self/status", O_RDONLY);
+		int sfd = open("/sys/module/dma_engine/parameters/file_pages_held",
+			       O_RDONLY);
+
+		ok(pfd >= 0 && file_read(buf, pfd, 0, 4096) == -EINVAL,
+		   "%s errors: a /proc file (no page cache) is EINVAL", how);
+		ok(sfd >= 0 && file_read(buf, sfd, 0, 4096) == -EINVAL,
+		   "%s errors: a sysfs file (its page cache is not its data) is EINVAL",
+		   how);
+		if (pfd >= 0)
+			close(pfd);
+		if (sfd >= 0)
+			close(sfd);
+	}
 	ok(file_read(buf, fd, 1ULL << 63, 4096) == -EINVAL,
 	   "%s errors: a negative offset is EINVAL", how);
 	ok(file_read(buf, fd, (1ULL << 63) - 100, 4096) == -EINVAL,
@@ -344,8 +360,15 @@ static void *truncator(void *arg)
 	while (buf && !r->stop) {
 		uint64_t cut = (n++ * 40503u) % r->size;
 
-		if (ftruncate(r->fd, cut) ||
-		    pwrite(r->fd, buf + cut, r->size - cut, cut) < 0)
+		if (n % 2) {
+			/* a hole punched in, then written back */
+			if (fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      cut & ~4095ULL, 65536) && errno != EOPNOTSUPP)
+				break;
+		} else if (ftruncate(r->fd, cut)) {
+			break;
+		}
+		if (pwrite(r->fd, buf + cut, r->size - cut, cut) < 0)
 			break;
 	}
 	free(buf);
@@ -389,7 +412,7 @@ static void test_truncate_race(const char *dir)
 	}
 	r.stop = true;
 	pthread_join(t, NULL);
-	ok(!bad, "truncate race: %u reads racing with truncate and rewrite, each sound (%u bad)",
+	ok(!bad, "truncate race: %u reads racing with truncate, hole punch and rewrite, each sound (%u bad)",
 	   reads, bad);
 	ok(same_as_pread(r.fd, 0, r.size), "truncate race: the file reads right after it");
 	close(r.fd);
@@ -560,6 +583,11 @@ static void test_write_errors(const char *dir, const char *how)
 	op.flags = DMAE_SQE_FIXED_SRC;
 	ok(do_op(&op) == -EINVAL, "%s copy errors: FIXED_SRC is EINVAL", how);
 
+	/* past the file system's largest file (ext4: 16 TiB with 4 KiB blocks) */
+	if (!strcmp(name, "ext4"))
+		ok(file_write(fd, 1ULL << 45, buf, 4096) == -EFBIG,
+		   "%s write errors: past the largest file size is EFBIG", how);
+
 	/* sealed memfds */
 	mfd = memfd_create("dmae-sealed", MFD_ALLOW_SEALING);
 	ok(mfd >= 0 && ftruncate(mfd, 65536) == 0 &&
@@ -647,6 +675,68 @@ static void test_write_fixed(const char *dir)
 	munmap(buf, blen);
 }
 
+/*
+ * FILE_WRITE racing with pwrite() of the same range: each holds the inode
+ * lock for the whole write, so the file ends as one of them left it,
+ * never a mix.
+ */
+struct writer {
+	int fd;
+	const uint8_t *data;
+	size_t n;
+	volatile bool stop;
+};
+
+static void *cpu_writer(void *arg)
+{
+	struct writer *w = arg;
+
+	while (!w->stop)
+		if (pwrite(w->fd, w->data, w->n, 0) != (ssize_t)w->n)
+			break;
+	return NULL;
+}
+
+static void test_write_race(const char *dir)
+{
+	size_t n = 1 << 20;
+	uint8_t *a = alloc_buf(n), *b = alloc_buf(n), *got = malloc(n);
+	struct writer w = { .n = n };
+	unsigned i, bad = 0, mixed = 0;
+	char path[256];
+	pthread_t t;
+
+	snprintf(path, sizeof(path), "%s/wr", dir);
+	w.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (w.fd < 0 || !a || !b || !got) {
+		ok(false, "write race: set up");
+		return;
+	}
+	memset(a, 0xaa, n);
+	memset(b, 0xbb, n);
+	w.data = b;
+	if (pthread_create(&t, NULL, cpu_writer, &w)) {
+		ok(false, "write race: thread");
+		return;
+	}
+	for (i = 0; i < 50; i++)
+		if (file_write(w.fd, 0, a, n) != (int)n)
+			bad++;
+	w.stop = true;
+	pthread_join(t, NULL);
+	if (pread(w.fd, got, n, 0) != (ssize_t)n)
+		bad++;
+	else if (memcmp(got, a, n) && memcmp(got, b, n))
+		mixed++;
+	ok(!bad && !mixed,
+	   "write race: FILE_WRITE and pwrite() of one range, 50 times: the file is one or the other (%u failed, %u mixed)",
+	   bad, mixed);
+	close(w.fd);
+	munmap(a, n);
+	munmap(b, n);
+	free(got);
+}
+
 /* Registered files: entries name them by index */
 static void test_fixed_files(const char *dir, const char *how)
 {
@@ -717,16 +807,20 @@ static void test_fixed_files(const char *dir, const char *how)
 }
 
 /*
- * --flood DEVICE FILE: FILE_READs of FILE, 8 in flight, until killed (the
- * shell test kills it with -9 and checks nothing stays held).
+ * --flood DEVICE FILE: FILE_READs of FILE, 8 in flight, and FILE_COPYs
+ * from it to FILE.flood, until killed (the shell test kills it with -9
+ * and checks nothing stays held or locked).
  */
 static int flood(const char *dev, const char *path)
 {
 	size_t blen = 8 << 20;
 	uint8_t *buf = alloc_buf(blen);
 	unsigned n = 0;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY), out;
+	char opath[256];
 
+	snprintf(opath, sizeof(opath), "%s.flood", path);
+	out = open(opath, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || !buf || dmae_queue_init_dev(dev, 8, &ring, 0))
 		return 1;
 	for (;;) {
@@ -734,8 +828,12 @@ static int flood(const char *dev, const char *path)
 		struct dmae_cqe *cqe;
 
 		while ((sqe = dmae_get_sqe(&ring))) {
-			dmae_prep_file_read(sqe, buf + (n % 8) * (1 << 20), fd,
-					    (n * 4099u) % (1 << 20), 1 << 20);
+			if (out >= 0 && n % 4 == 3)
+				dmae_prep_file_copy(sqe, out, (n % 8) << 20, fd,
+						    (n * 4099u) % (1 << 20), 1 << 20);
+			else
+				dmae_prep_file_read(sqe, buf + (n % 8) * (1 << 20), fd,
+						    (n * 4099u) % (1 << 20), 1 << 20);
 			n++;
 		}
 		if (dmae_submit_and_wait(&ring, 1) < 0)
@@ -795,6 +893,7 @@ int main(int argc, char **argv)
 		test_writes(dir, "ring");
 		test_write_errors(dir, "ring");
 		test_write_fixed(dir);
+		test_write_race(dir);
 		do_op = ucmd_do;
 		test_writes(dir, "uring_cmd");
 		test_write_errors(dir, "uring_cmd");

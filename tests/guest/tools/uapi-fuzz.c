@@ -412,15 +412,29 @@ static void rnd_sqe(struct dmae_sqe *s)
 		s->resv1 = rnd();
 	if (s->opcode == DMAE_UOP_NOP && rnd_below(2))
 		s->len = 0;
-	if (s->opcode == DMAE_UOP_FILE_READ) {
+	/* the file operations: a file (or an index) and an offset per side */
+	if (s->opcode == DMAE_UOP_FILE_READ || s->opcode == DMAE_UOP_FILE_COPY) {
 		s->src_fd = n_fuzz_fds && rnd_below(8) ?
 			    fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
+		if (!rnd_below(4)) {
+			s->flags |= DMAE_SQE_FIXED_FILE_SRC;
+			s->src_fd = rnd_below(6);
+		}
 		s->src = rnd_below(4) ? rnd_below(2u << 20) : rnd();
 	} else if (!rnd_below(64)) {
 		s->src_fd = rnd();
 	}
-	if (!rnd_below(64))
+	if (s->opcode == DMAE_UOP_FILE_WRITE || s->opcode == DMAE_UOP_FILE_COPY) {
+		s->dst_fd = n_fuzz_fds && rnd_below(8) ?
+			    fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
+		if (!rnd_below(4)) {
+			s->flags |= DMAE_SQE_FIXED_FILE_DST;
+			s->dst_fd = rnd_below(6);
+		}
+		s->dst = rnd_below(4) ? rnd_below(2u << 20) : rnd();
+	} else if (!rnd_below(64)) {
 		s->dst_fd = rnd();
+	}
 	oplogf("  sqe op %u fl %#x len %u src %#llx(%u) dst %#llx(%u) pat %#llx ud %#llx",
 	       s->opcode, s->flags, s->len, (unsigned long long)s->src,
 	       s->src_buf, (unsigned long long)s->dst, s->dst_buf,
@@ -504,6 +518,24 @@ static void op_register(struct fctx *c)
 
 	if (c->fd < 0)
 		return;
+	if (rnd_below(4) == 0) {
+		/* registered files: some of the fuzz files, or garbage */
+		struct dmae_files_reg fr = { .nr = rnd_below(8) ? 1 + rnd_below(4) : rnd() };
+		int32_t fds[4];
+
+		for (i = 0; i < 4; i++)
+			fds[i] = n_fuzz_fds && rnd_below(8) ?
+				 fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
+		fr.fds = rnd_below(16) ? (uintptr_t)fds : rnd();
+		if (!rnd_below(16))
+			fr.resv = rnd();
+		if (rnd_below(2))
+			i = ioctl(c->fd, DMAE_IOC_UNREGISTER_FILES);
+		else
+			i = ioctl(c->fd, DMAE_IOC_REGISTER_FILES, &fr);
+		oplogf("files ctx %d: nr %u -> %d", (int)(c - ctx), fr.nr, (int)i);
+		return;
+	}
 	if (rnd_below(3) == 0) {
 		i = ioctl(c->fd, DMAE_IOC_UNREGISTER_BUFFERS);
 		oplogf("unregister ctx %d -> %d", (int)(c - ctx), (int)i);
@@ -786,6 +818,11 @@ static int self_test(unsigned long long n)
 		rnd_sqe(&sqe);
 		side[0] = sqe.flags & DMAE_SQE_FIXED_SRC ? 0 : sqe.src;
 		side[1] = sqe.flags & DMAE_SQE_FIXED_DST ? 0 : sqe.dst;
+		/* offsets in files, not addresses */
+		if (sqe.opcode == DMAE_UOP_FILE_READ || sqe.opcode == DMAE_UOP_FILE_COPY)
+			side[0] = 0;
+		if (sqe.opcode == DMAE_UOP_FILE_WRITE || sqe.opcode == DMAE_UOP_FILE_COPY)
+			side[1] = 0;
 		for (k = 0; k < 2; k++) {
 			uint64_t a = side[k];
 
