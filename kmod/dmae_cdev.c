@@ -36,9 +36,6 @@ static_assert(sizeof(struct dmae_ucmd_ptr) == 16);
 static_assert(sizeof(struct dmae_files_reg) == 16);
 static_assert(offsetof(struct dmae_sqe, src_fd) == 48);
 
-#define DMAE_MAX_ENTRIES	4096
-#define DMAE_MAX_CQ_ENTRIES	8192
-
 static u32 *dmae_ring_u32(void *ring, unsigned int off)
 {
 	return ring + off;
@@ -221,14 +218,14 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	if (p.flags || p.features || p.version || p.max_len ||
 	    memchr_inv(p.resv, 0, sizeof(p.resv)))
 		return -EINVAL;
-	if (!p.sq_entries || p.sq_entries > DMAE_MAX_ENTRIES)
+	if (!p.sq_entries || p.sq_entries > DMAE_MAX_SQ_ENTRIES)
 		return -EINVAL;
 	if (!p.cq_entries)
 		p.cq_entries = 2 * roundup_pow_of_two(p.sq_entries);
 	if (p.cq_entries > DMAE_MAX_CQ_ENTRIES ||
 	    p.cq_entries < roundup_pow_of_two(p.sq_entries))
 		return -EINVAL;
-	if (p.cpu_threshold > SZ_64K)
+	if (p.cpu_threshold > DMAE_MAX_CPU_THRESHOLD)
 		return -EINVAL;
 
 	ctx->sq_entries = roundup_pow_of_two(p.sq_entries);

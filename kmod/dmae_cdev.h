@@ -185,7 +185,7 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
  * The longest submission. COPY_CRC32C: one descriptor's worth, since its
  * CRC cannot be chained across descriptors.
  */
-#define DMAE_UREQ_MAX_LEN	SZ_64M
+#define DMAE_UREQ_MAX_LEN	DMAE_MAX_LEN
 
 /*
  * Allocations whose size the process chooses: charged to its memory

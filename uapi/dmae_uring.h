@@ -207,9 +207,13 @@ struct dmae_buf_reg {
 	__u32	resv;
 };
 
-/* The most entries of DMAE_IOC_REGISTER_BUFFERS and _FILES */
-#define DMAE_MAX_BUFS		1024
-#define DMAE_MAX_FILES		1024
+/* Limits, so that programs need not copy them (docs/uapi.md) */
+#define DMAE_MAX_SQ_ENTRIES	4096	/* dmae_uring_params.sq_entries */
+#define DMAE_MAX_CQ_ENTRIES	8192	/* dmae_uring_params.cq_entries */
+#define DMAE_MAX_CPU_THRESHOLD	65536	/* dmae_uring_params.cpu_threshold */
+#define DMAE_MAX_LEN		(64U << 20)	/* dmae_sqe.len, at most */
+#define DMAE_MAX_BUFS		1024	/* DMAE_IOC_REGISTER_BUFFERS */
+#define DMAE_MAX_FILES		1024	/* DMAE_IOC_REGISTER_FILES */
 
 /**
  * struct dmae_files_reg - DMAE_IOC_REGISTER_FILES argument
