@@ -29,7 +29,9 @@ static_assert(sizeof(struct dmae_cqe) == 32);
 static_assert(sizeof(struct dmae_sqring_offsets) == 32);
 static_assert(sizeof(struct dmae_cqring_offsets) == 32);
 static_assert(sizeof(struct dmae_uring_params) == 120);
-static_assert(sizeof(struct dmae_enter) == 24);
+static_assert(sizeof(struct dmae_enter) == 32);
+static_assert(offsetof(struct dmae_enter, resv) == 24);
+static_assert(sizeof(struct dmae_buf_desc) == 16);
 static_assert(sizeof(struct dmae_buf_reg) == 16);
 static_assert(sizeof(struct dmae_ctx_stats) == 48);
 static_assert(sizeof(struct dmae_ucmd_ptr) == 16);
@@ -255,7 +257,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.cpu_threshold = ctx->cpu_threshold;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
-		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES;
+		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES |
+		     DMAE_FEAT_BUF_DESC;
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;
@@ -387,15 +390,16 @@ static int dmae_ctx_wait(struct dmae_ctx *ctx, u32 min_complete, s64 ns)
 	return ret;
 }
 
-static int dmae_ctx_enter(struct dmae_ctx *ctx, void __user *arg)
+static int dmae_ctx_enter(struct dmae_ctx *ctx, void __user *arg, size_t size)
 {
-	struct dmae_enter e;
+	struct dmae_enter e = {};
 	u32 taken = 0;
 	int ret = 0;
 
-	if (copy_from_user(&e, arg, sizeof(e)))
+	/* version 1's argument is the same without resv */
+	if (copy_from_user(&e, arg, size))
 		return -EFAULT;
-	if (e.flags & ~DMAE_ENTER_GETEVENTS || e.submitted)
+	if (e.flags & ~DMAE_ENTER_GETEVENTS || e.submitted || e.resv)
 		return -EINVAL;
 	if (!ctx->setup_done)
 		return -EBADFD;
@@ -462,7 +466,10 @@ static long dmae_cdev_ioctl(struct file *file, unsigned int cmd,
 		up_read(&ctx->ud->sem);
 		return ret;
 	case DMAE_IOC_ENTER:
-		return dmae_ctx_enter(ctx, uarg);
+		return dmae_ctx_enter(ctx, uarg, sizeof(struct dmae_enter));
+	case DMAE_IOC_ENTER_V1:
+		return dmae_ctx_enter(ctx, uarg,
+				      offsetof(struct dmae_enter, resv));
 	case DMAE_IOC_REGISTER_EVENTFD:
 		return dmae_ctx_eventfd(ctx, uarg);
 	case DMAE_IOC_UNREGISTER_EVENTFD:

@@ -61,11 +61,13 @@ static int dmae_ucmd_fetch(struct io_uring_cmd *cmd, unsigned int issue_flags,
 	u64 uptr;
 
 	switch (cmd->cmd_op) {
+	case DMAE_UCMD_SQE:
 	case DMAE_UCMD_SUBMIT:
 		if (!(issue_flags & IO_URING_F_SQE128))
 			return -EINVAL;
 		memcpy(sqe, cmd->cmd, sizeof(*sqe));
 		return 0;
+	case DMAE_UCMD_SQE_PTR:
 	case DMAE_UCMD_SUBMIT_PTR:
 		p = cmd->cmd;
 		if (READ_ONCE(p->resv))

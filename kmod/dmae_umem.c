@@ -171,6 +171,37 @@ static struct iovec *dmae_iovecs_from_user(const void __user *uiov, u32 nr)
 	return iov;
 }
 
+/*
+ * The buffers as struct dmae_buf_desc (DMAE_BUF_REG_DESC): one layout for
+ * every process. A length or address that does not fit this kernel's
+ * iovec is refused.
+ */
+static struct iovec *dmae_descs_from_user(const void __user *udesc, u32 nr)
+{
+	const struct dmae_buf_desc __user *d = udesc;
+	struct iovec *iov;
+	u32 i;
+
+	iov = kmalloc_array(nr, sizeof(*iov), DMAE_GFP_USER);
+	if (!iov)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < nr; i++) {
+		struct dmae_buf_desc b;
+
+		if (copy_from_user(&b, &d[i], sizeof(b))) {
+			kfree(iov);
+			return ERR_PTR(-EFAULT);
+		}
+		if (b.len > DMAE_UREQ_MAX_LEN || b.addr != (uintptr_t)b.addr) {
+			kfree(iov);
+			return ERR_PTR(-EINVAL);
+		}
+		iov[i].iov_base = u64_to_user_ptr(b.addr);
+		iov[i].iov_len = b.len;
+	}
+	return iov;
+}
+
 /**
  * dmae_register_buffers() - DMAE_IOC_REGISTER_BUFFERS
  * @ctx: the context; its lock held
@@ -195,11 +226,14 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 
 	if (copy_from_user(&reg, arg, sizeof(reg)))
 		return -EFAULT;
-	if (!reg.nr || reg.nr > DMAE_MAX_BUFS || reg.resv)
+	if (!reg.nr || reg.nr > DMAE_MAX_BUFS || reg.flags & ~DMAE_BUF_REG_DESC)
 		return -EINVAL;
 	if (ctx->nbufs)
 		return -EBUSY;
-	iov = dmae_iovecs_from_user(u64_to_user_ptr(reg.iovs), reg.nr);
+	if (reg.flags & DMAE_BUF_REG_DESC)
+		iov = dmae_descs_from_user(u64_to_user_ptr(reg.iovs), reg.nr);
+	else
+		iov = dmae_iovecs_from_user(u64_to_user_ptr(reg.iovs), reg.nr);
 	if (IS_ERR(iov))
 		return PTR_ERR(iov);
 	for (i = 0; i < reg.nr; i++) {

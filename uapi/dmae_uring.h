@@ -135,6 +135,8 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_FILE_READ	(1U << 4)	/* DMAE_UOP_FILE_READ */
 #define DMAE_FEAT_FILE_WRITE	(1U << 5)	/* FILE_WRITE, FILE_COPY */
 #define DMAE_FEAT_FIXED_FILES	(1U << 6)	/* DMAE_IOC_REGISTER_FILES */
+/* version 2: DMAE_BUF_REG_DESC, DMAE_UCMD_SQE(_PTR), ENTER's resv */
+#define DMAE_FEAT_BUF_DESC	(1U << 7)
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument
@@ -186,6 +188,8 @@ struct dmae_uring_params {
  * @flags: in: DMAE_ENTER_*
  * @submitted: out: entries taken from the SQ
  * @timeout_ns: in: longest wait; negative: no limit
+ * @resv: must be zero (version 2; DMAE_IOC_ENTER_V1 is the 24 bytes
+ *	before it, which version-1 programs pass)
  */
 struct dmae_enter {
 	__u32	to_submit;
@@ -193,18 +197,37 @@ struct dmae_enter {
 	__u32	flags;
 	__u32	submitted;
 	__s64	timeout_ns;
+	__u64	resv;
+};
+
+/* DMAE_IOC_REGISTER_BUFFERS flags (dmae_buf_reg.flags) */
+#define DMAE_BUF_REG_DESC	(1U << 0)	/* iovs: struct dmae_buf_desc[] */
+
+/**
+ * struct dmae_buf_desc - one buffer, the same in 32- and 64-bit processes
+ * @addr: its user address
+ * @len: its length
+ */
+struct dmae_buf_desc {
+	__u64	addr;
+	__u64	len;
 };
 
 /**
  * struct dmae_buf_reg - DMAE_IOC_REGISTER_BUFFERS argument
- * @iovs: user pointer to an array of struct iovec
- * @nr: entries in it (1 to 1024)
- * @resv: must be zero
+ * @iovs: user pointer to an array of struct dmae_buf_desc with
+ *	DMAE_BUF_REG_DESC, else of the process's own struct iovec
+ * @nr: entries in it (1 to DMAE_MAX_BUFS)
+ * @flags: DMAE_BUF_REG_* (version 1 called it resv and required 0)
+ * @resv: the same word, by its version-1 name
  */
 struct dmae_buf_reg {
 	__u64	iovs;
 	__u32	nr;
-	__u32	resv;
+	union {
+		__u32	flags;
+		__u32	resv;
+	};
 };
 
 /* Limits, so that programs need not copy them (docs/uapi.md) */
@@ -248,13 +271,17 @@ struct dmae_ctx_stats {
 
 /*
  * The same operations from a stock io_uring: IORING_OP_URING_CMD on a file
- * of /dev/dma_engineN, with sqe->cmd_op one of these. The operation is a
+ * of /dev/dma_engineN, with sqe->cmd_op one of these (encoded with _IOWR,
+ * as NVMe's; version 1's raw numbers work too). The operation is a
  * struct dmae_sqe (its user_data is not used; io_uring's is). cqe->res is
  * what dmae_cqe.res would be; with IORING_SETUP_CQE32, big_cqe[0] holds
  * dmae_cqe.result in bits 31:0 and dmae_cqe.flags in bits 63:32.
  */
-#define DMAE_UCMD_SUBMIT	0x01	/* struct dmae_sqe in sqe->cmd; SQE128 */
-#define DMAE_UCMD_SUBMIT_PTR	0x02	/* struct dmae_ucmd_ptr in sqe->cmd */
+#define DMAE_UCMD_SQE		_IOWR(DMAE_IOC_MAGIC, 0x80, struct dmae_sqe)	/* in sqe->cmd; SQE128 */
+#define DMAE_UCMD_SQE_PTR	_IOWR(DMAE_IOC_MAGIC, 0x81, struct dmae_ucmd_ptr)	/* in sqe->cmd */
+/* The same two by their version-1 numbers, still accepted */
+#define DMAE_UCMD_SUBMIT	0x01
+#define DMAE_UCMD_SUBMIT_PTR	0x02
 
 /**
  * struct dmae_ucmd_ptr - DMAE_UCMD_SUBMIT_PTR payload (16 bytes)
@@ -271,6 +298,8 @@ struct dmae_ucmd_ptr {
 #define DMAE_IOC_MAGIC		0xDE
 #define DMAE_IOC_SETUP		_IOWR(DMAE_IOC_MAGIC, 0, struct dmae_uring_params)
 #define DMAE_IOC_ENTER		_IOWR(DMAE_IOC_MAGIC, 1, struct dmae_enter)
+/* version 1's ENTER: struct dmae_enter without resv (24 bytes) */
+#define DMAE_IOC_ENTER_V1	_IOC(_IOC_READ | _IOC_WRITE, DMAE_IOC_MAGIC, 1, 24)
 #define DMAE_IOC_REGISTER_BUFFERS _IOW(DMAE_IOC_MAGIC, 2, struct dmae_buf_reg)
 #define DMAE_IOC_UNREGISTER_BUFFERS _IO(DMAE_IOC_MAGIC, 3)
 #define DMAE_IOC_REGISTER_EVENTFD _IOW(DMAE_IOC_MAGIC, 4, __s32)

@@ -52,12 +52,12 @@ static inline void dmae_io_uring_prep(struct io_uring_sqe *sqe, int fd,
 		unsigned char *cmd = (unsigned char *)(uintptr_t)sqe +
 				     offsetof(struct io_uring_sqe, cmd);
 
-		sqe->cmd_op = DMAE_UCMD_SUBMIT;
+		sqe->cmd_op = DMAE_UCMD_SQE;
 		memcpy(cmd, op, sizeof(*op));
 	} else {
 		struct dmae_ucmd_ptr p = { .sqe = (uintptr_t)op, .resv = 0 };
 
-		sqe->cmd_op = DMAE_UCMD_SUBMIT_PTR;
+		sqe->cmd_op = DMAE_UCMD_SQE_PTR;
 		memcpy(sqe->cmd, &p, sizeof(p));
 	}
 }

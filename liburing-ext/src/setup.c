@@ -148,9 +148,31 @@ int dmae_unregister_eventfd(struct dmae_ring *ring)
 int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
 			  unsigned nr)
 {
-	struct dmae_buf_reg reg = { .iovs = (uintptr_t)iovs, .nr = nr };
+	/* The fixed layout (version 2), the same for 32- and 64-bit callers */
+	struct dmae_buf_desc *d;
+	struct dmae_buf_reg reg = { .nr = nr };
+	unsigned i;
+	int ret;
 
-	return ioctl(ring->fd, DMAE_IOC_REGISTER_BUFFERS, &reg) < 0 ? -errno : 0;
+	if (!(ring->features & DMAE_FEAT_BUF_DESC)) {
+		reg.iovs = (uintptr_t)iovs;
+		return ioctl(ring->fd, DMAE_IOC_REGISTER_BUFFERS, &reg) < 0 ?
+		       -errno : 0;
+	}
+	if (!nr || nr > DMAE_MAX_BUFS)
+		return -EINVAL;
+	d = calloc(nr, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		d[i].addr = (uintptr_t)iovs[i].iov_base;
+		d[i].len = iovs[i].iov_len;
+	}
+	reg.iovs = (uintptr_t)d;
+	reg.flags = DMAE_BUF_REG_DESC;
+	ret = ioctl(ring->fd, DMAE_IOC_REGISTER_BUFFERS, &reg) < 0 ? -errno : 0;
+	free(d);
+	return ret;
 }
 
 int dmae_unregister_buffers(struct dmae_ring *ring)

@@ -598,11 +598,12 @@ static void op_ucmd(struct fctx *c)
 		if (!sqe)
 			break;
 		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, c->fd, NULL, 0, 0);
-		sqe->cmd_op = rnd_below(8) ? DMAE_UCMD_SUBMIT : rnd_below(8);
+		sqe->cmd_op = rnd_below(8) ? (rnd_below(2) ? DMAE_UCMD_SUBMIT : DMAE_UCMD_SQE) :
+			      rnd_below(2) ? rnd_below(8) : DMAE_UCMD_SQE_PTR;
 		rnd_sqe(&op);
 		cmd = (unsigned char *)sqe + offsetof(struct io_uring_sqe, cmd);
 		memcpy(cmd, &op, sizeof(op));
-		if (sqe->cmd_op == DMAE_UCMD_SUBMIT_PTR) {
+		if (sqe->cmd_op == DMAE_UCMD_SUBMIT_PTR || sqe->cmd_op == DMAE_UCMD_SQE_PTR) {
 			struct dmae_ucmd_ptr p = {
 				.sqe = rnd_below(2) ? rnd() : (uintptr_t)pool,
 			};
