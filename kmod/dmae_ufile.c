@@ -192,11 +192,11 @@ int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
 
 		if (IS_ERR(page)) {
 			/*
-			 * tmpfs refuses a page past the end of the file: a
-			 * truncate came first, and the read ends there.
+			 * tmpfs refuses a page past the end of the file, and
+			 * for nothing else: a truncate came first, and the
+			 * read ends there (however the size changes later).
 			 */
-			if (PTR_ERR(page) == -EINVAL &&
-			    (loff_t)(first + i) << PAGE_SHIFT >= i_size_read(inode)) {
+			if (PTR_ERR(page) == -EINVAL && shmem_mapping(f->f_mapping)) {
 				end = (loff_t)(first + i) << PAGE_SHIFT;
 				break;
 			}
@@ -341,11 +341,22 @@ static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
 				  pos + begun - p);
 		int st;
 
+		u32 keep = bytes;
+
 		flush_dcache_page(w->pages[i]);
-		/* a failed copy leaves the page as write_end finds it */
-		st = a_ops->write_end(w->dst, mapping, p, bytes,
-				      copied ? bytes : 0, w->pages[i],
-				      w->fsdata[i]);
+		/*
+		 * After a failed copy the engine may have written part of
+		 * the page. A page that was up to date inside the file is
+		 * kept as it now is, and dirtied, so that the cache and the
+		 * disk agree on whatever the range holds; any other page is
+		 * given back untouched (0 bytes: write_end clears what it
+		 * never had).
+		 */
+		if (!copied && (!PageUptodate(w->pages[i]) ||
+				p + bytes > i_size_read(mapping->host)))
+			keep = 0;
+		st = a_ops->write_end(w->dst, mapping, p, bytes, keep,
+				      w->pages[i], w->fsdata[i]);
 		if (copied && st != bytes)
 			ret = st < 0 ? st : -EIO;
 	}

@@ -9,7 +9,8 @@
 ensure_module
 
 held() { cat /sys/module/dma_engine/parameters/file_pages_held; }
-# run_file_test DIR NAME: file-test's own TAP lines, then its exit status
+# run_file_test DIR NAME: file-test's own TAP lines, then its exit status;
+# then a FILE_WRITE whose descriptor the device fails (04.0 injects it)
 run_file_test() {
 	file-test /dev/dma_engine0 "$1" "$2"
 	rc=$?
@@ -17,6 +18,11 @@ run_file_test() {
 		skip "file-test on $2" "the module has no FILE_READ"
 	else
 		check "file-test on $2 exits 0 (got $rc)" test $rc = 0
+	fi
+	if [ -e "$DEV_MSIX/inject_fail" ]; then
+		echo 1 >"$DEV_MSIX/inject_fail"
+		file-test --fail-write /dev/dma_engine0 "$1/failw" | sed "s/file\[fail\]/file[$2]/"
+		echo 0 >"$DEV_MSIX/inject_fail"
 	fi
 	check "pinned pages balanced after file-test on $2" pins_balanced
 	check "no page-cache page held after file-test on $2" expect_eq 0 held

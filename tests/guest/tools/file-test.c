@@ -843,6 +843,42 @@ static int flood(const char *dev, const char *path)
 	}
 }
 
+/*
+ * --fail-write DEVICE FILE: the shell has armed the device to fail the
+ * next descriptor. A FILE_WRITE over the start of FILE (1 MiB, in the
+ * page cache) must fail with EIO, leave the size alone, and leave the
+ * page cache and the disk agreeing (what reads back before and after
+ * dropping the caches is the same). Prints TAP lines; exit 0 if all pass.
+ */
+static int fail_write(const char *dev, const char *path)
+{
+	size_t n = 1 << 20;
+	uint8_t *src = alloc_buf(n), *a = malloc(n), *b = malloc(n);
+	int fd, ret, dc;
+
+	name = "fail";
+	fd = make_file(path, n);
+	if (fd < 0 || !src || !a || !b || dmae_queue_init_dev(dev, 8, &ring, 0))
+		return 1;
+	memset(src, 0xc3, n);
+	ret = file_write(fd, 0, src, 256 << 10);
+	ok(ret == -EIO, "a FILE_WRITE whose descriptor fails completes with EIO (%d)", ret);
+	ok(file_size(fd) == (off_t)n, "the file keeps its size");
+	fsync(fd);
+	ok(pread(fd, a, n, 0) == (ssize_t)n, "the file reads");
+	dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	ok(dc >= 0 && write(dc, "3", 1) == 1, "caches dropped");
+	if (dc >= 0)
+		close(dc);
+	ok(pread(fd, b, n, 0) == (ssize_t)n && !memcmp(a, b, n),
+	   "the page cache and the disk agree after the failed write");
+	ret = file_write(fd, 0, src, 256 << 10);
+	ok(ret == 256 << 10, "the next FILE_WRITE works (%d)", ret);
+	close(fd);
+	dmae_queue_exit(&ring);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
@@ -851,9 +887,12 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "--flood"))
 		return flood(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--fail-write"))
+		return fail_write(argv[2], argv[3]);
 	if (argc != 4) {
 		fprintf(stderr, "usage: file-test DEVICE DIR NAME\n"
-			"       file-test --flood DEVICE FILE\n");
+			"       file-test --flood DEVICE FILE\n"
+			"       file-test --fail-write DEVICE FILE\n");
 		return 2;
 	}
 	dir = argv[2];
