@@ -5,9 +5,12 @@ ensure_module
 
 # 3 333 000 bytes: not a multiple of the chunk or of a page.
 dd if=/dev/urandom of=/tmp/fc.bin bs=1000 count=3333 2>/dev/null
-check "dmae-filecopy: all four methods copy 3.3 MB and the output is identical" \
+check "dmae-filecopy: all five methods copy 3.3 MB and the output is identical" \
 	sh -c "dmae-filecopy -c 64k -q 4 /tmp/fc.bin /tmp/fc.out >/tmp/fc.log &&
-	       [ \$(grep -c ' identical\$' /tmp/fc.log) = 4 ] && cmp /tmp/fc.bin /tmp/fc.out"
+	       [ \$(grep -c ' identical\$' /tmp/fc.log) = 5 ] && cmp /tmp/fc.bin /tmp/fc.out"
+check "dmae-filecopy: the engine-fd method (FILE_COPY) alone copies it" \
+	sh -c "dmae-filecopy -m engine-fd /tmp/fc.bin /tmp/fc.out | grep -q 'engine-fd .* identical' &&
+	       cmp /tmp/fc.bin /tmp/fc.out"
 check "dmae-filecopy: the engine method alone, 4 MiB chunks, progress lines" \
 	sh -c "dmae-filecopy -v -m engine -c 4m /tmp/fc.bin /tmp/fc.out | grep -q 'to allocate and map'"
 : >/tmp/empty.bin
