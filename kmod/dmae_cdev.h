@@ -198,6 +198,21 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
 #define DMAE_PIN_LONGTERM	BIT(1)	/* a registered buffer */
 #define DMAE_PIN_NOWAIT		BIT(2)	/* no page faults, no sleeping allocation */
 
+/* Do [@a, @a + @len) and [@b, @b + @len) overlap? */
+static inline bool dmae_ranges_overlap(u64 a, u64 b, u32 len)
+{
+	return a < b + len && b < a + len;
+}
+
+/*
+ * A file range as pread()/pwrite() take it: @off and @off + @len within
+ * the largest file offset.
+ */
+static inline bool dmae_file_range_ok(u64 off, u32 len)
+{
+	return off <= LLONG_MAX && len <= LLONG_MAX - off;
+}
+
 /* dmae_umem.c */
 int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 	     unsigned int flags);

@@ -168,7 +168,7 @@ int dmae_file_pin(struct device *dev, struct dmae_upin *p, struct file *f,
 	if (ret)
 		return ret;
 	/* pread()'s rule: a negative offset, or one past it, is EINVAL */
-	if (offset > LLONG_MAX || *len > LLONG_MAX - offset)
+	if (!dmae_file_range_ok(offset, *len))
 		return -EINVAL;
 	ret = rw_verify_area(READ, f, &pos, *len);
 	if (ret)
@@ -365,17 +365,6 @@ out:
 	return ret;
 }
 
-/*
- * FILE_COPY within one file: the ranges may not overlap (as for
- * copy_file_range()).
- */
-static bool dmae_same_file_overlap(struct file *a, u64 apos, struct file *b,
-				   u64 bpos, u32 len)
-{
-	return file_inode(a) == file_inode(b) && apos < bpos + len &&
-	       bpos < apos + len;
-}
-
 static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
 {
 	int ret;
@@ -386,7 +375,7 @@ static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
 	ret = dmae_file_writable(w->dst);
 	if (ret)
 		return ret;
-	if (sqe->dst > LLONG_MAX || sqe->len > LLONG_MAX - sqe->dst)
+	if (!dmae_file_range_ok(sqe->dst, sqe->len))
 		return -EINVAL;
 	if (sqe->opcode == DMAE_UOP_FILE_COPY) {
 		w->src = dmae_sqe_file(w->ctx, sqe, true);
@@ -395,10 +384,11 @@ static int dmae_fwrite_open(struct dmae_fwrite *w, const struct dmae_sqe *sqe)
 		ret = dmae_file_readable(w->src);
 		if (ret)
 			return ret;
-		if (sqe->src > LLONG_MAX || sqe->len > LLONG_MAX - sqe->src)
+		if (!dmae_file_range_ok(sqe->src, sqe->len))
 			return -EINVAL;
-		if (dmae_same_file_overlap(w->src, sqe->src, w->dst, sqe->dst,
-					   sqe->len))
+		/* within one file the ranges may not overlap (copy_file_range) */
+		if (file_inode(w->src) == file_inode(w->dst) &&
+		    dmae_ranges_overlap(sqe->src, sqe->dst, sqe->len))
 			return -EINVAL;
 		w->spos = sqe->src;
 	} else if (sqe->flags & DMAE_SQE_FIXED_SRC) {

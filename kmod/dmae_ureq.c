@@ -408,11 +408,6 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	return 0;
 }
 
-static bool dmae_ranges_overlap(u64 a, u64 b, u32 len)
-{
-	return a < b + len && b < a + len;
-}
-
 /* A fixed side: the index names a buffer and the range lies inside it. */
 static bool dmae_fixed_ok(struct dmae_ctx *ctx, u16 idx, u64 off, u32 len)
 {
