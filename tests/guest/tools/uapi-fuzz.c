@@ -383,6 +383,19 @@ static void files_open(void)
 		fuzz_fds[n_fuzz_fds++] = fd;
 }
 
+/* One side of a file operation: a fuzz file, a registered index, or garbage */
+static void rnd_file_side(struct dmae_sqe *s, __s32 *fd, __u64 *off,
+			  uint8_t fixed)
+{
+	*fd = n_fuzz_fds && rnd_below(8) ? fuzz_fds[rnd_below(n_fuzz_fds)] :
+					    (int32_t)rnd();
+	if (!rnd_below(4)) {
+		s->flags |= fixed;
+		*fd = rnd_below(6);
+	}
+	*off = rnd_below(4) ? rnd_below(2u << 20) : rnd();
+}
+
 static void rnd_sqe(struct dmae_sqe *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -413,28 +426,14 @@ static void rnd_sqe(struct dmae_sqe *s)
 	if (s->opcode == DMAE_UOP_NOP && rnd_below(2))
 		s->len = 0;
 	/* the file operations: a file (or an index) and an offset per side */
-	if (s->opcode == DMAE_UOP_FILE_READ || s->opcode == DMAE_UOP_FILE_COPY) {
-		s->src_fd = n_fuzz_fds && rnd_below(8) ?
-			    fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
-		if (!rnd_below(4)) {
-			s->flags |= DMAE_SQE_FIXED_FILE_SRC;
-			s->src_fd = rnd_below(6);
-		}
-		s->src = rnd_below(4) ? rnd_below(2u << 20) : rnd();
-	} else if (!rnd_below(64)) {
+	if (s->opcode == DMAE_UOP_FILE_READ || s->opcode == DMAE_UOP_FILE_COPY)
+		rnd_file_side(s, &s->src_fd, &s->src, DMAE_SQE_FIXED_FILE_SRC);
+	else if (!rnd_below(64))
 		s->src_fd = rnd();
-	}
-	if (s->opcode == DMAE_UOP_FILE_WRITE || s->opcode == DMAE_UOP_FILE_COPY) {
-		s->dst_fd = n_fuzz_fds && rnd_below(8) ?
-			    fuzz_fds[rnd_below(n_fuzz_fds)] : (int32_t)rnd();
-		if (!rnd_below(4)) {
-			s->flags |= DMAE_SQE_FIXED_FILE_DST;
-			s->dst_fd = rnd_below(6);
-		}
-		s->dst = rnd_below(4) ? rnd_below(2u << 20) : rnd();
-	} else if (!rnd_below(64)) {
+	if (s->opcode == DMAE_UOP_FILE_WRITE || s->opcode == DMAE_UOP_FILE_COPY)
+		rnd_file_side(s, &s->dst_fd, &s->dst, DMAE_SQE_FIXED_FILE_DST);
+	else if (!rnd_below(64))
 		s->dst_fd = rnd();
-	}
 	oplogf("  sqe op %u fl %#x len %u src %#llx(%u) dst %#llx(%u) pat %#llx ud %#llx",
 	       s->opcode, s->flags, s->len, (unsigned long long)s->src,
 	       s->src_buf, (unsigned long long)s->dst, s->dst_buf,
