@@ -2,11 +2,12 @@
 # Build the debug guest kernel (KASAN, lockdep, DMA-API debug, debug
 # objects, fault injection, gcov) from Debian's linux-source-6.1, the same
 # 6.1.x as the stock guest, configured small for our q35 guest
-# (vm/debug-kernel/config.frag on top of tinyconfig).
+# (vm/debug-kernel/config.frag on top of tinyconfig), with the fixes in
+# vm/debug-kernel/patches/ applied (each says why).
 #
 # It is built once per machine and kept outside the clone, in
 # $DMAE_CACHE (default ~/.cache/dmae), in a folder named by the hash of
-# its inputs (the fragment, this script, the source package's version and
+# its inputs (the fragment, the patches, the source package's version and
 # the compiler, and the layout of what this script leaves there), so that
 # fresh clones on one machine reuse it. Prints the folder: bzImage (QEMU
 # boots it through SeaBIOS: the PVH entry code is instrumented by KASAN in
@@ -15,13 +16,14 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 frag=$top/vm/debug-kernel/config.frag
+patches=$(ls "$top"/vm/debug-kernel/patches/*.patch 2>/dev/null || true)
 cache=${DMAE_CACHE:-$HOME/.cache/dmae}
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { echo "linux-source-6.1 is not installed; run 'make deps'" >&2; exit 1; }
 
 # What this script leaves in the folder; bump it when that changes.
 layout=2
-key=$( { cat "$frag"; echo "layout $layout"; dpkg-query -W -f='${Version}' linux-source-6.1;
+key=$( { cat "$frag" $patches; echo "layout $layout"; dpkg-query -W -f='${Version}' linux-source-6.1;
 	gcc-12 --version | head -n1; } | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel-$key
 if [ -f "$dir/.done" ]; then
@@ -37,6 +39,10 @@ start=$(date +%s)
 echo "debug kernel: building from $(basename "$tarball") (once per machine; log: $log)" >&2
 tar -xJf "$tarball" -C "$dir/tree" --strip-components=1
 cd "$dir/tree"
+for p in $patches; do
+	patch -p1 --quiet <"$p" >>"$log" 2>&1 ||
+		{ echo "debug kernel: $(basename "$p") does not apply" >&2; exit 1; }
+done
 {
 	make CC=gcc-12 tinyconfig
 	scripts/kconfig/merge_config.sh -m .config "$frag"

@@ -16,7 +16,7 @@ PKGS=(
 	# checkpatch.pl and dmatest.c (the kernel source tarball)
 	perl linux-source-6.1
 	# the debug guest kernel (KASAN, lockdep, ...) built from that source
-	bison flex libelf-dev libssl-dev
+	bison flex libelf-dev libssl-dev patch
 	# the device model's fuzzer: QEMU built with clang, libFuzzer, ASan
 	clang-14 libclang-rt-14-dev
 	# make test-loaded: both host cores kept busy beside the suite
