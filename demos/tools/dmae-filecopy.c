@@ -34,7 +34,8 @@
 #define MAX_DEPTH	64
 
 struct job {
-	const char *src_path, *dst_path, *dev;
+	const char *src_path, *dst_path, *dev, *label;
+	FILE *csv;
 	size_t chunk;
 	unsigned int depth;
 	off_t size;
@@ -301,13 +302,21 @@ static int run(const struct job *j, unsigned int m)
 	       t > 0 ? j->size / t / 1e6 : 0, busy1 - busy0, self0,
 	       ret ? "DIFFERS" : "identical");
 	fflush(stdout);
+	if (j->csv) {
+		fprintf(j->csv, "%s,%lld,%s,%.6f,%.1f,%.3f,%.3f,%s\n", j->label,
+			(long long)j->size, methods[m].name, t,
+			t > 0 ? j->size / t / 1e6 : 0, busy1 - busy0, self0,
+			ret ? "differs" : "identical");
+		fflush(j->csv);
+	}
 	return ret ? 1 : 0;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dmae-filecopy [-d DEV] [-c CHUNK] [-q DEPTH] [-m METHODS] [-v] SRC DST\n"
+		"usage: dmae-filecopy [-d DEV] [-c CHUNK] [-q DEPTH] [-m METHODS] [-v]\n"
+		"                     [-o CSV [-L LABEL]] SRC DST\n"
 		"Copy the file SRC to DST by each method and compare DST with SRC byte\n"
 		"for byte after each; print the time, MB/s and CPU time of each.\n"
 		"Methods (-m, comma-separated; default all):\n"
@@ -324,6 +333,10 @@ static void usage(FILE *f)
 		"            4 KiB to 64 MiB; suffixes k and m)\n"
 		"  -q DEPTH  engine copies in flight (1 to %d, default 8)\n"
 		"  -v        progress lines while copying\n"
+		"  -o CSV    also append one line per method to the file CSV:\n"
+		"            label,bytes,method,seconds,MB/s,cpu_all_s,cpu_proc_s,output\n"
+		"            (a header line first when the file is empty)\n"
+		"  -L LABEL  the label column of -o (default \"-\"; say the file system)\n"
 		"CPU time: \"all CPUs\" is the busy time of every CPU (/proc/stat, 10 ms\n"
 		"ticks), which includes the kernel's work on our behalf; \"process\" is\n"
 		"getrusage(). DST is overwritten.\n", MAX_DEPTH);
@@ -334,6 +347,7 @@ int main(int argc, char **argv)
 	struct job j = { .chunk = 4 << 20, .depth = 8 };
 	bool use[NMETHODS];
 	char *tok, *save = NULL;
+	const char *csv_path = NULL;
 	struct stat st;
 	unsigned int m;
 	long long v;
@@ -342,8 +356,19 @@ int main(int argc, char **argv)
 	memset(use, 1, sizeof(use));
 	j.dev = getenv("DMAE_DEVICE") ? getenv("DMAE_DEVICE") :
 					"/dev/dma_engine0";
-	while ((opt = getopt(argc, argv, "d:c:q:m:vh")) != -1) {
+	j.label = "-";
+	while ((opt = getopt(argc, argv, "d:c:q:m:vo:L:h")) != -1) {
 		switch (opt) {
+		case 'o':
+			csv_path = optarg;
+			break;
+		case 'L':
+			if (!*optarg || strpbrk(optarg, ",\n")) {
+				fprintf(stderr, "dmae-filecopy: -L takes a label without commas\n");
+				return 2;
+			}
+			j.label = optarg;
+			break;
 		case 'd':
 			j.dev = optarg;
 			break;
@@ -403,6 +428,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	j.size = st.st_size;
+	if (csv_path) {
+		j.csv = fopen(csv_path, "a");
+		if (!j.csv) {
+			fprintf(stderr, "dmae-filecopy: %s: %s\n", csv_path,
+				strerror(errno));
+			return 1;
+		}
+		if (!fstat(fileno(j.csv), &st) && st.st_size == 0)
+			fprintf(j.csv, "label,bytes,method,seconds,mbps,cpu_all_s,cpu_proc_s,output\n");
+	}
 	printf("dmae-filecopy: %s -> %s, %lld bytes; engine: chunks of %zu, %u in flight\n",
 	       j.src_path, j.dst_path, (long long)j.size, j.chunk, j.depth);
 	printf("  %-16s %9s %9s %12s %12s  %s\n", "method", "seconds", "MB/s",
@@ -410,5 +445,10 @@ int main(int argc, char **argv)
 	for (m = 0; m < NMETHODS; m++)
 		if (use[m])
 			failed += run(&j, m);
+	if (j.csv && fclose(j.csv)) {
+		fprintf(stderr, "dmae-filecopy: %s: %s\n", csv_path,
+			strerror(errno));
+		failed++;
+	}
 	return failed ? 1 : 0;
 }

@@ -11,7 +11,10 @@
  * reader checks the byte count and a checksum at the far end. With
  * SLOTS = 2 each side is double-buffered: the producer fills one buffer
  * while the engine empties the other. --cpu does the middle stage with
- * memcpy instead, for comparison.
+ * memcpy instead, for comparison. With the sink engine-file:PATH the
+ * engine writes each source buffer straight into the file's page cache
+ * (FILE_WRITE, a pwrite by the engine): no destination buffer, no
+ * consumer, no write(2); the file is read back and summed at the end.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -48,7 +51,7 @@ struct chunk {
 	size_t len;
 };
 
-enum sink { SINK_FILE, SINK_PIPE, SINK_SOCKET, SINK_NONE };
+enum sink { SINK_FILE, SINK_PIPE, SINK_SOCKET, SINK_NONE, SINK_FILE_DMA };
 
 struct pipeline {
 	size_t chunk, nslots;
@@ -270,8 +273,46 @@ static int move(struct pipeline *p)
 		ret = dmae_queue_init(p->nslots, &ring, 0);
 		if (ret)
 			return ret;
+		if (p->sink == SINK_FILE_DMA &&
+		    !(ring.features & DMAE_FEAT_FILE_WRITE)) {
+			dmae_queue_exit(&ring);
+			return -EOPNOTSUPP;
+		}
 	}
-	while (moved < p->nchunks && !failed(p)) {
+	while (p->sink == SINK_FILE_DMA && moved < p->nchunks && !failed(p)) {
+		/* The engine writes a full source buffer into the file. */
+		int s = fifo_get(&p->src_full, !inflight);
+
+		if (s < 0 && !inflight)	/* the producer gave up */
+			break;
+		if (s >= 0) {
+			sqe = dmae_get_sqe(&ring);
+			dmae_prep_file_write(sqe, p->sink_fd,
+					     p->src_chunk[s].idx * p->chunk,
+					     p->src[s], p->src_chunk[s].len);
+			dmae_sqe_set_data(sqe, (uint64_t)s << 32);
+			ret = dmae_submit(&ring);
+			if (ret < 0)
+				break;
+			ret = 0;
+			inflight++;
+			continue;
+		}
+		ret = dmae_wait_cqe(&ring, &cqe);
+		if (ret)
+			break;
+		s = cqe->user_data >> 32;
+		if (cqe->res != (int)p->src_chunk[s].len) {
+			ret = cqe->res < 0 ? cqe->res : -EIO;
+			dmae_cqe_seen(&ring, cqe);
+			break;
+		}
+		dmae_cqe_seen(&ring, cqe);
+		inflight--;
+		fifo_put(&p->src_free, s);
+		moved++;
+	}
+	while (p->sink != SINK_FILE_DMA && moved < p->nchunks && !failed(p)) {
 		/*
 		 * Start a copy for every pair of buffers that is ready. Block
 		 * for them only when nothing is in flight: the producer may be
@@ -347,6 +388,9 @@ static int open_sink(struct pipeline *p)
 	case SINK_FILE:
 		p->sink_fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		return p->sink_fd < 0 ? -errno : 0;
+	case SINK_FILE_DMA:
+		p->sink_fd = open(p->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		return p->sink_fd < 0 ? -errno : 0;
 	case SINK_PIPE:
 		if (pipe(fds))
 			return -errno;
@@ -386,7 +430,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dmae-pipeline [-s TOTAL] [-c CHUNK] [-n SLOTS] [--cpu] [-v]\n"
-		"                     [-o file:PATH|pipe|socket|none] [-d DEV]\n"
+		"                     [-o file:PATH|engine-file:PATH|pipe|socket|none] [-d DEV]\n"
 		"A producer thread fills buffers with a known stream, the engine\n"
 		"copies each into a destination buffer, and a consumer thread checks\n"
 		"it and drains it to the sink, all three at once. The far end of the\n"
@@ -394,14 +438,32 @@ static void usage(FILE *f)
 		"  -s TOTAL  bytes through the pipeline (default 64m)\n"
 		"  -c CHUNK  bytes per buffer (default 1m; 4k to 64m, a multiple of 8)\n"
 		"  -n SLOTS  buffers on each side (2 to %d, default 2: double buffering)\n"
-		"  -o SINK   file:PATH, pipe, socket (loopback TCP) or none (default pipe)\n"
+		"  -o SINK   file:PATH, pipe, socket (loopback TCP) or none (default pipe);\n"
+		"            engine-file:PATH: the engine writes the source buffers into\n"
+		"            the file itself (FILE_WRITE), no destination buffers or consumer\n"
 		"  --cpu     the middle stage is memcpy instead of the engine\n"
 		"  -v        progress lines\n"
 		"  -d DEV    the engine (default $DMAE_DEVICE or /dev/dma_engine0)\n",
 		MAX_SLOTS);
 }
 
-static const char *const sink_names[] = { "file", "pipe", "socket", "none" };
+static const char *const sink_names[] = { "file", "pipe", "socket", "none",
+					  "engine-file" };
+
+/* The checksum of the whole stream, as the consumer would sum it. */
+static uint64_t stream_sum(const struct pipeline *p)
+{
+	uint64_t c, i, sum = 0;
+
+	for (c = 0; c < p->nchunks; c++) {
+		uint64_t len = c == p->nchunks - 1 ? p->total - c * p->chunk :
+						     p->chunk;
+
+		for (i = 0; i < len / 8; i++)
+			sum += word(c, i);
+	}
+	return sum;
+}
 
 int main(int argc, char **argv)
 {
@@ -452,6 +514,10 @@ int main(int argc, char **argv)
 			if (!strncmp(optarg, "file:", 5) && optarg[5]) {
 				p.sink = SINK_FILE;
 				p.path = optarg + 5;
+			} else if (!strncmp(optarg, "engine-file:", 12) &&
+				   optarg[12]) {
+				p.sink = SINK_FILE_DMA;
+				p.path = optarg + 12;
 			} else if (!strcmp(optarg, "pipe")) {
 				p.sink = SINK_PIPE;
 			} else if (!strcmp(optarg, "socket")) {
@@ -459,7 +525,7 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "none")) {
 				p.sink = SINK_NONE;
 			} else {
-				fprintf(stderr, "dmae-pipeline: -o takes file:PATH, pipe, socket or none\n");
+				fprintf(stderr, "dmae-pipeline: -o takes file:PATH, engine-file:PATH, pipe, socket or none\n");
 				return 2;
 			}
 			break;
@@ -482,6 +548,10 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (p.cpu && p.sink == SINK_FILE_DMA) {
+		fprintf(stderr, "dmae-pipeline: engine-file needs the engine (not --cpu)\n");
 		return 2;
 	}
 	if (p.total % 8) {
@@ -526,7 +596,8 @@ int main(int argc, char **argv)
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		pthread_create(&tp, NULL, producer, &p);
-		pthread_create(&tc, NULL, consumer, &p);
+		if (p.sink != SINK_FILE_DMA)
+			pthread_create(&tc, NULL, consumer, &p);
 		if (p.far_fd >= 0)
 			pthread_create(&tf, NULL, far_reader, &p);
 		ret = move(&p);
@@ -538,7 +609,8 @@ int main(int argc, char **argv)
 			fifo_put(&p.dst_full, -1);
 		}
 		pthread_join(tp, NULL);
-		pthread_join(tc, NULL);
+		if (p.sink != SINK_FILE_DMA)
+			pthread_join(tc, NULL);
 		if (p.far_fd >= 0) {
 			if (p.sink_fd >= 0) {	/* the consumer stopped early */
 				close(p.sink_fd);
@@ -552,7 +624,9 @@ int main(int argc, char **argv)
 	self = cpustat_self() - self;
 	if (cpustat_busy(&busy1))
 		busy1 = busy0;
-	if (p.sink == SINK_FILE) {
+	if (p.sink == SINK_FILE_DMA)
+		p.sum_sent = stream_sum(&p);
+	if (p.sink == SINK_FILE || p.sink == SINK_FILE_DMA) {
 		close(p.sink_fd);
 		if (!p.err && (ret = check_file(&p)))
 			fail(&p, ret, "reading the file back");
@@ -575,7 +649,9 @@ int main(int argc, char **argv)
 		       (unsigned long long)p.total);
 		return 1;
 	}
-	printf("  every buffer checked by the consumer; the %s end got all %llu bytes, checksum equal\n",
+	printf("  %s; the %s end got all %llu bytes, checksum equal\n",
+	       p.sink == SINK_FILE_DMA ? "written into the file by the engine" :
+	       "every buffer checked by the consumer",
 	       sink_names[p.sink], (unsigned long long)p.bytes_recv);
 	return 0;
 }
