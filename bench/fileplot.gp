@@ -13,7 +13,7 @@ set xlabel "file size (bytes)"
 set logscale y 10
 set format y "%g"
 do for [m in modes] {
-	do for [fs in "tmpfs ext4"] {
+	do for [fs in "tmpfs tmpfs-overwrite ext4"] {
 		set output sprintf("%s/files-mbps-%s-iommu-%s.png", dir, fs, m)
 		set title sprintf("File copy throughput on %s, IOMMU %s\n(one copy per method and size; guest CPU emulated by TCG)", fs, m)
 		set ylabel "MB/s (10^6 bytes/s)"

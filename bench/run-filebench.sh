@@ -48,7 +48,7 @@ done
 	tail -n +2 "$csv" | grep ',identical$' | sort -t, -k1,1 -k2,2 -k3,3n | awk -F, '
 	function show(   i, s) {
 		if (key == "") return
-		printf "%-5s %-5s %8s", pm, pf, hs(pb)
+		printf "%-5s %-15s %8s", pm, pf, hs(pb)
 		for (i = 1; i <= n; i++) printf " %15s", (ms[i] in mb) ? sprintf("%.0f", mb[ms[i]]) : "-"
 		printf " %8s", ("engine-fd" in mb && "copy_file_range" in mb) ? sprintf("%.2fx", mb["engine-fd"] / mb["copy_file_range"]) : "-"
 		printf " %8s", ("engine-fd" in mb && "sendfile" in mb) ? sprintf("%.2fx", mb["engine-fd"] / mb["sendfile"]) : "-"
@@ -59,7 +59,7 @@ done
 	function hs(b) { return b >= 1048576 ? (b / 1048576) "M" : (b / 1024) "K" }
 	BEGIN {
 		n = split("engine-fd copy_file_range sendfile read-write engine", ms, " ")
-		printf "%-5s %-5s %8s", "iommu", "fs", "size"
+		printf "%-5s %-15s %8s", "iommu", "fs", "size"
 		for (i = 1; i <= n; i++) printf " %15s", ms[i]
 		printf " %8s %8s %12s %12s\n", "fd/cfr", "fd/sf", "fd CPU s/GiB", "cfr CPU s/GiB"
 	}
@@ -73,7 +73,7 @@ done
 
 # Plots: one line per method, against file size.
 for mode in ${BENCH_MODES:-off on}; do
-	for fs in tmpfs ext4; do
+	for fs in tmpfs tmpfs-overwrite ext4; do
 		for m in engine-fd copy_file_range sendfile read-write engine; do
 			awk -F, -v mo="$mode" -v f="$fs" -v me="$m" \
 				'$1 == mo && $2 == f && $4 == me && $9 == "identical" {

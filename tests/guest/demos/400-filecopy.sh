@@ -11,6 +11,9 @@ check "dmae-filecopy: all five methods copy 3.3 MB and the output is identical" 
 check "dmae-filecopy: the engine-fd method (FILE_COPY) alone copies it" \
 	sh -c "dmae-filecopy -m engine-fd /tmp/fc.bin /tmp/fc.out | grep -q 'engine-fd .* identical' &&
 	       cmp /tmp/fc.bin /tmp/fc.out"
+check "dmae-filecopy -k: every method overwrites a prefilled destination, identical" \
+	sh -c "dmae-filecopy -k -c 64k -q 4 /tmp/fc.bin /tmp/fc.out >/tmp/fc.log &&
+	       [ \$(grep -c ' identical\$' /tmp/fc.log) = 5 ] && cmp /tmp/fc.bin /tmp/fc.out"
 check "dmae-filecopy: the engine method alone, 4 MiB chunks, progress lines" \
 	sh -c "dmae-filecopy -v -m engine -c 4m /tmp/fc.bin /tmp/fc.out | grep -q 'to allocate and map'"
 # -o: a header, then one line per method with its size and label, appended
