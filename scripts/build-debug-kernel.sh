@@ -39,15 +39,16 @@ start=$(date +%s)
 echo "debug kernel: building from $(basename "$tarball") (once per machine; log: $log)" >&2
 tar -xJf "$tarball" -C "$dir/tree" --strip-components=1
 cd "$dir/tree"
+: >"$log"
 for p in $patches; do
-	patch -p1 --quiet <"$p" >>"$log" 2>&1 ||
-		{ echo "debug kernel: $(basename "$p") does not apply" >&2; exit 1; }
+	patch -p1 --forward --batch <"$p" >>"$log" 2>&1 ||
+		{ echo "debug kernel: $(basename "$p") does not apply" >&2; tail -n 20 "$log" >&2; exit 1; }
 done
 {
 	make CC=gcc-12 tinyconfig
 	scripts/kconfig/merge_config.sh -m .config "$frag"
 	make CC=gcc-12 olddefconfig
-} >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
+} >>"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 
 # Every option the fragment asks for must have survived olddefconfig.
 missing=0

@@ -4,7 +4,7 @@
 # run per size (each checks its output byte for byte), then on tmpfs again
 # into a destination already written whole (dmae-filecopy -k: pages already
 # in the page cache); the CSV goes to the host between markers.
-#   dmae.fbsizes="64k 1m ..." (default 64 KiB to 256 MiB on tmpfs; ext4
+#   dmae.fbsizes=64k,1m,... (default 64 KiB to 256 MiB on tmpfs; ext4
 #   stops at 64 MiB, its RAM disk holds 160 MiB)
 modprobe dma_engine || { echo "filebench: cannot load dma_engine"; exit 1; }
 sizes=$(echo "${DMAE_FBSIZES:-64k 256k 1m 4m 16m 64m 256m}" | tr , " ")
@@ -29,11 +29,14 @@ sweep() {
 
 echo "# filebench-begin"
 mkdir -p /mnt/fb-tmpfs
-mount -t tmpfs -o size=600m tmpfs /mnt/fb-tmpfs &&
-	sweep tmpfs /mnt/fb-tmpfs $((256 << 20)) &&
+if mount -t tmpfs -o size=600m tmpfs /mnt/fb-tmpfs; then
+	sweep tmpfs /mnt/fb-tmpfs $((256 << 20))
 	# into pages already in the page cache: what the allocation costs
 	sweep tmpfs-overwrite /mnt/fb-tmpfs $((256 << 20)) -k
-umount /mnt/fb-tmpfs
+	umount /mnt/fb-tmpfs
+else
+	echo "filebench: cannot mount a tmpfs"; rc=1
+fi
 if [ -f /ext4.img.gz ] && modprobe brd rd_nr=1 rd_size=163840 2>/dev/null &&
 	modprobe crc32c_generic 2>/dev/null && modprobe ext4 2>/dev/null; then
 	mkdir -p /mnt/fb-ext4

@@ -300,7 +300,10 @@ out:
 	return ret;
 }
 
-/* Run one method from an empty destination; 0 if it copied and checked. */
+/*
+ * Run one method, into an empty destination (or with -k a prefilled one);
+ * 0 if it copied and the destination is identical with the source.
+ */
 static int run(const struct job *j, unsigned int m)
 {
 	double t, busy0 = 0, busy1 = 0, self0;
@@ -320,6 +323,10 @@ static int run(const struct job *j, unsigned int m)
 	if (in < 0 || out < 0) {
 		fprintf(stderr, "dmae-filecopy: %s: %s\n",
 			in < 0 ? j->src_path : j->dst_path, strerror(errno));
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
 		return 1;
 	}
 	if (cpustat_busy(&busy0))
@@ -335,6 +342,11 @@ static int run(const struct job *j, unsigned int m)
 	close(out);
 	if (ret) {
 		printf("  %-16s FAILED: %s\n", methods[m].name, strerror(-ret));
+		if (j->csv) {
+			fprintf(j->csv, "%s,%lld,%s,,,,,failed\n", j->label,
+				(long long)j->size, methods[m].name);
+			fflush(j->csv);
+		}
 		return 1;
 	}
 	in = open(j->src_path, O_RDONLY);
@@ -384,6 +396,7 @@ static void usage(FILE *f)
 		"  -v        progress lines while copying\n"
 		"  -o CSV    also append one line per method to the file CSV:\n"
 		"            label,bytes,method,seconds,MB/s,cpu_all_s,cpu_proc_s,output\n"
+		"            (output: identical, differs, or failed with the figures empty)\n"
 		"            (a header line first when the file is empty)\n"
 		"  -L LABEL  the label column of -o (default \"-\"; say the file system)\n"
 		"CPU time: \"all CPUs\" is the busy time of every CPU (/proc/stat, 10 ms\n"
@@ -497,10 +510,14 @@ int main(int argc, char **argv)
 	for (m = 0; m < NMETHODS; m++)
 		if (use[m])
 			failed += run(&j, m);
-	if (j.csv && fclose(j.csv)) {
-		fprintf(stderr, "dmae-filecopy: %s: %s\n", csv_path,
-			strerror(errno));
-		failed++;
+	if (j.csv) {
+		int bad = ferror(j.csv);
+
+		if (fclose(j.csv) || bad) {
+			fprintf(stderr, "dmae-filecopy: %s: %s\n", csv_path,
+				bad ? "write error" : strerror(errno));
+			failed++;
+		}
 	}
 	return failed ? 1 : 0;
 }
