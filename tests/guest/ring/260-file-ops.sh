@@ -44,6 +44,23 @@ check "kill -9 with file reads in flight: no page-cache page held" expect_eq 0 h
 # a page left locked would hang this read (the suite's guard reports it)
 check "kill -9 with file copies in flight: the destination reads, its pages unlocked" \
 	sh -c "cat /mnt/tmpfs/data.flood >/dev/null"
+
+# Unbind 05.0 with file reads and copies in flight: the process sees the
+# engine go, nothing stays pinned, held or locked, and it binds again.
+node=$(ls /sys/bus/pci/devices/0000:00:05.0/misc/)
+file-test --flood "/dev/$node" /mnt/tmpfs/data >/dev/null 2>&1 &
+p=$!
+sleep 1
+check "unbind 05.0 with file reads and copies in flight" \
+	sh -c "echo 0000:00:05.0 >/sys/bus/pci/drivers/dma_engine/unbind"
+wait "$p"
+check "the file flood saw the engine go (non-zero exit)" test $? -ne 0
+check "unbind with file operations in flight: pinned pages balanced" pins_balanced
+check "unbind with file operations in flight: no page-cache page held" expect_eq 0 held
+check "unbind with file copies in flight: the destination reads, its pages unlocked" \
+	sh -c "cat /mnt/tmpfs/data.flood >/dev/null"
+check "05.0 binds again after the unbind under file operations" \
+	sh -c "echo 0000:00:05.0 >/sys/bus/pci/drivers/dma_engine/bind"
 umount /mnt/tmpfs
 
 # ext4 on a RAM disk, when the kernel has the modules (the debug kernel
