@@ -267,6 +267,7 @@ static int move(struct pipeline *p)
 	struct dmae_cqe *cqe;
 	uint64_t moved = 0;
 	unsigned int inflight = 0;
+	bool to_file = p->sink == SINK_FILE_DMA;
 	int ret = 0;
 
 	if (!p->cpu) {
@@ -279,69 +280,44 @@ static int move(struct pipeline *p)
 			return -EOPNOTSUPP;
 		}
 	}
-	while (p->sink == SINK_FILE_DMA && moved < p->nchunks && !failed(p)) {
-		/* The engine writes a full source buffer into the file. */
-		int s = fifo_get(&p->src_full, !inflight);
-
-		if (s < 0 && !inflight)	/* the producer gave up */
-			break;
-		if (s >= 0) {
-			sqe = dmae_get_sqe(&ring);
-			dmae_prep_file_write(sqe, p->sink_fd,
-					     p->src_chunk[s].idx * p->chunk,
-					     p->src[s], p->src_chunk[s].len);
-			dmae_sqe_set_data(sqe, (uint64_t)s << 32);
-			ret = dmae_submit(&ring);
-			if (ret < 0)
-				break;
-			ret = 0;
-			inflight++;
-			continue;
-		}
-		ret = dmae_wait_cqe(&ring, &cqe);
-		if (ret)
-			break;
-		s = cqe->user_data >> 32;
-		if (cqe->res != (int)p->src_chunk[s].len) {
-			ret = cqe->res < 0 ? cqe->res : -EIO;
-			dmae_cqe_seen(&ring, cqe);
-			inflight--;	/* the drain below waits for the rest */
-			break;
-		}
-		dmae_cqe_seen(&ring, cqe);
-		inflight--;
-		fifo_put(&p->src_free, s);
-		moved++;
-	}
-	while (p->sink != SINK_FILE_DMA && moved < p->nchunks && !failed(p)) {
+	while (moved < p->nchunks && !failed(p)) {
 		/*
-		 * Start a copy for every pair of buffers that is ready. Block
-		 * for them only when nothing is in flight: the producer may be
-		 * waiting for a source buffer that only a completion frees.
+		 * Start a copy for every pair of buffers that is ready (to a
+		 * file: every full source buffer). Block for them only when
+		 * nothing is in flight: the producer may be waiting for a
+		 * source buffer that only a completion frees.
 		 */
-		int d = fifo_get(&p->dst_free, !inflight), s = -1;
+		int d = to_file ? -1 : fifo_get(&p->dst_free, !inflight), s = -1;
 
-		if (d >= 0) {
+		if (to_file || d >= 0) {
 			s = fifo_get(&p->src_full, !inflight);
-			if (s < 0) {
+			if (s < 0 && d >= 0) {
 				fifo_put(&p->dst_free, d);
 				d = -1;
 			}
 		}
-		if (d < 0 && !inflight)	/* another stage gave up */
+		if (s < 0 && !inflight)	/* another stage gave up */
 			break;
-		if (d >= 0) {
-			p->dst_chunk[d] = p->src_chunk[s];
-			if (p->cpu) {
-				memcpy(p->dst[d], p->src[s], p->src_chunk[s].len);
-				fifo_put(&p->src_free, s);
-				fifo_put(&p->dst_full, d);
-				moved++;
-				continue;
+		if (s >= 0) {
+			if (!to_file) {
+				p->dst_chunk[d] = p->src_chunk[s];
+				if (p->cpu) {
+					memcpy(p->dst[d], p->src[s],
+					       p->src_chunk[s].len);
+					fifo_put(&p->src_free, s);
+					fifo_put(&p->dst_full, d);
+					moved++;
+					continue;
+				}
 			}
 			sqe = dmae_get_sqe(&ring);
-			dmae_prep_copy(sqe, p->dst[d], p->src[s],
-				       p->src_chunk[s].len);
+			if (to_file)	/* the engine writes it into the file */
+				dmae_prep_file_write(sqe, p->sink_fd,
+						     p->src_chunk[s].idx * p->chunk,
+						     p->src[s], p->src_chunk[s].len);
+			else
+				dmae_prep_copy(sqe, p->dst[d], p->src[s],
+					       p->src_chunk[s].len);
 			dmae_sqe_set_data(sqe, (uint64_t)s << 32 | (unsigned int)d);
 			ret = dmae_submit(&ring);
 			if (ret < 0)
@@ -364,7 +340,8 @@ static int move(struct pipeline *p)
 		dmae_cqe_seen(&ring, cqe);
 		inflight--;
 		fifo_put(&p->src_free, s);
-		fifo_put(&p->dst_full, d);
+		if (!to_file)
+			fifo_put(&p->dst_full, d);
 		moved++;
 	}
 	if (!p->cpu) {
