@@ -93,7 +93,7 @@ host-tools:
 
 initramfs: kernel kmod guest-tools
 	@bash vm/mkinitramfs.sh $(BUILD)/initramfs.cpio $(GUEST_BIN) \
-		kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
+		kmod/dmae_svc.ko kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
 
 qemu-fuzz: qemu
 	@bash scripts/build-qemu-fuzz.sh

@@ -13,10 +13,15 @@ out=$BUILD/debug
 mkdir -p "$out/kmod"
 echo "$kdir" >"$out/kernel-dir"
 
-# The module's sources, linked into a folder of its own (kbuild writes its
-# objects beside them), with ../qemu-device and ../uapi as in the tree.
-for f in "$top"/kmod/*.[ch] "$top"/kmod/Kbuild; do
-	ln -sf "$f" "$out/kmod/"
+# The modules' sources, linked file by file into a tree of their own
+# (kbuild writes its objects beside them), with ../qemu-device and ../uapi
+# as in the tree.
+ln -sf "$top/kmod/Kbuild" "$out/kmod/"
+for d in hw svc include; do
+	mkdir -p "$out/kmod/$d"
+	for f in "$top/kmod/$d"/*.[ch]; do
+		ln -sf "$f" "$out/kmod/$d/"
+	done
 done
 ln -sfn "$top/qemu-device" "$out/qemu-device"
 ln -sfn "$top/uapi" "$out/uapi"
@@ -31,4 +36,5 @@ grep -E 'warning:' "$log" >&2 && exit 1
 mods=$kdir/mods/lib/modules/$rel
 DMAE_KABI=$rel DMAE_KMODS=$mods bash "$top/vm/mkinitramfs.sh" \
 	"$BUILD/initramfs-debug.cpio" "$BUILD/guest-bin" \
-	"$out/kmod/dma_engine.ko" "$mods/kernel/drivers/dma/dmatest.ko"
+	"$out/kmod/dmae_svc.ko" "$out/kmod/dma_engine.ko" \
+	"$mods/kernel/drivers/dma/dmatest.ko"

@@ -137,6 +137,8 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_FIXED_FILES	(1U << 6)	/* DMAE_IOC_REGISTER_FILES */
 /* version 2: DMAE_BUF_REG_DESC, DMAE_UCMD_SQE(_PTR), ENTER's resv */
 #define DMAE_FEAT_BUF_DESC	(1U << 7)
+/* dmae_uring_params.ops tells which operations the engine runs */
+#define DMAE_FEAT_OPS		(1U << 8)
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument
@@ -152,6 +154,9 @@ struct dmae_cqring_offsets {
  * @sq_ring_size: out: bytes to map at DMAE_OFF_SQ_RING
  * @sqes_size: out: bytes to map at DMAE_OFF_SQES
  * @cq_ring_size: out: bytes to map at DMAE_OFF_CQ_RING
+ * @ops: in: must be zero; out (DMAE_FEAT_OPS): bit (1U << DMAE_UOP_x)
+ *	set for every operation this device runs; the others complete with
+ *	-EOPNOTSUPP (an engine behind dmaengine may copy but not compare)
  * @resv: must be zero
  * @sq_off: out: where the SQ ring's fields are
  * @cq_off: out: where the CQ ring's fields are
@@ -167,7 +172,8 @@ struct dmae_uring_params {
 	__u32	sq_ring_size;
 	__u32	sqes_size;
 	__u32	cq_ring_size;
-	__u32	resv[4];
+	__u32	ops;
+	__u32	resv[3];
 	struct dmae_sqring_offsets sq_off;
 	struct dmae_cqring_offsets cq_off;
 };

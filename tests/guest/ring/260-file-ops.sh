@@ -8,7 +8,7 @@
 . /tests/lib.sh
 ensure_module
 
-held() { cat /sys/module/dma_engine/parameters/file_pages_held; }
+held() { cat /sys/module/dmae_svc/parameters/file_pages_held; }
 # run_file_test DIR NAME: file-test's own TAP lines, then its exit status;
 # then a FILE_WRITE whose descriptor the device fails (04.0 injects it)
 run_file_test() {

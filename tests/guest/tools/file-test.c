@@ -162,7 +162,7 @@ static bool same_as_pread(int fd, uint64_t off, unsigned len)
 
 static long pages_held(void)
 {
-	FILE *f = fopen("/sys/module/dma_engine/parameters/file_pages_held", "r");
+	FILE *f = fopen("/sys/module/dmae_svc/parameters/file_pages_held", "r");
 	long n = -1;
 
 	if (f) {
@@ -296,7 +296,7 @@ static void test_errors(const char *dir, const char *how)
 	   "%s errors: the engine's own device file is EINVAL", how);
 	{
 		int pfd = open("/proc/self/status", O_RDONLY);
-		int sfd = open("/sys/module/dma_engine/parameters/file_pages_held",
+		int sfd = open("/sys/module/dmae_svc/parameters/file_pages_held",
 			       O_RDONLY);
 
 		ok(pfd >= 0 && file_read(buf, pfd, 0, 4096) == -EINVAL,

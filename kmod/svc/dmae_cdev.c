@@ -20,7 +20,6 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "dmae.h"
 #include "dmae_cdev.h"
 
 /* The uapi's layouts, as user space compiles them (docs/uapi.md) */
@@ -209,6 +208,23 @@ static void dmae_ctx_free_rings(struct dmae_ctx *ctx)
 	ctx->overflow = NULL;
 }
 
+/* DMAE_UOP_* the backend's job operations allow (dmae_uring_params.ops) */
+static u32 dmae_ctx_ops(struct dmae_ctx *ctx)
+{
+	u32 jobs = ctx->ud->be->ops_mask, ops = BIT(DMAE_UOP_NOP);
+
+	if (jobs & BIT(DMAE_JOB_COPY))
+		ops |= BIT(DMAE_UOP_COPY) | BIT(DMAE_UOP_FILE_READ) |
+		       BIT(DMAE_UOP_FILE_WRITE) | BIT(DMAE_UOP_FILE_COPY);
+	if (jobs & BIT(DMAE_JOB_FILL))
+		ops |= BIT(DMAE_UOP_FILL);
+	if (jobs & BIT(DMAE_JOB_COMPARE))
+		ops |= BIT(DMAE_UOP_COMPARE);
+	if (jobs & BIT(DMAE_JOB_COPY_CRC32C))
+		ops |= BIT(DMAE_UOP_COPY_CRC32C);
+	return ops;
+}
+
 static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 {
 	struct dmae_uring_params p;
@@ -217,7 +233,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		return -EBUSY;
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
-	if (p.flags || p.features || p.version || p.max_len ||
+	if (p.flags || p.features || p.version || p.max_len || p.ops ||
 	    memchr_inv(p.resv, 0, sizeof(p.resv)))
 		return -EINVAL;
 	if (!p.sq_entries || p.sq_entries > DMAE_MAX_SQ_ENTRIES)
@@ -258,7 +274,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
 		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES |
-		     DMAE_FEAT_BUF_DESC;
+		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS;
+	p.ops = dmae_ctx_ops(ctx);
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
 	p.sq_ring_size = ctx->sq_ring_size;
@@ -355,7 +372,7 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 	spin_lock_irqsave(&ctx->ud->stats_lock, flags);
 	ctx->ud->stats.submitted += n;
 	spin_unlock_irqrestore(&ctx->ud->stats_lock, flags);
-	dmae_issue(ctx->ch);
+	dmae_ctx_job_issue(ctx);
 	*taken = n;
 	return n ? 0 : ret;
 }
@@ -584,10 +601,16 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 		kfree(ctx);
 		return -ENODEV;
 	}
+	/* An open file keeps the backend's module (unload order). */
+	if (!try_module_get(ud->owner)) {
+		up_read(&ud->sem);
+		kfree(ctx);
+		return -ENODEV;
+	}
 	kref_get(&ud->ref);
 	/* Contexts take the engine's channels in turn. */
-	ctx->ch = dmae_get_chan(ud->dd, atomic_inc_return(&ud->next_chan) %
-				dmae_num_chans(ud->dd));
+	ctx->chan = (unsigned int)atomic_inc_return(&ud->next_chan) %
+		    ud->be->nchan;
 	up_read(&ud->sem);
 	ctx->ud = ud;
 	atomic_set(&ctx->buf_users, 0);
@@ -621,7 +644,7 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	 * already by dmae_udev_unregister() if the device went first.
 	 */
 	mutex_lock(&ud->ctx_lock);
-	if (ctx->nbufs && ud->dd)
+	if (ctx->nbufs && ud->be)
 		dmae_unregister_buffers(ctx);
 	list_del(&ctx->node);
 	mutex_unlock(&ud->ctx_lock);
@@ -630,7 +653,8 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	if (ctx->nfiles)
 		dmae_unregister_files(ctx);
 	dmae_ctx_free_rings(ctx);
-	kref_put(&ctx->ud->ref, dmae_udev_release_ref);
+	module_put(ud->owner);
+	kref_put(&ud->ref, dmae_udev_release_ref);
 	kfree(ctx);
 	return 0;
 }
@@ -647,94 +671,12 @@ static const struct file_operations dmae_cdev_fops = {
 	.llseek = noop_llseek,
 };
 
-/**
- * dmae_udev_register() - create /dev/dma_engine@id for an engine
- * @dd: the engine; it must have channels
- * @id: its number
- *
- * Return: 0 or a negative errno.
- */
-int dmae_udev_register(struct dmae_dev *dd, int id)
+static ssize_t dmae_udev_stats_show(struct dmae_udev *ud, char *buf)
 {
-	struct dmae_udev *ud;
-	int ret;
-
-	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
-	if (!ud)
-		return -ENOMEM;
-	ud->done_stats = alloc_percpu(struct dmae_ctx_stats);
-	if (!ud->done_stats) {
-		kfree(ud);
-		return -ENOMEM;
-	}
-	snprintf(ud->name, sizeof(ud->name), "dma_engine%d", id);
-	ud->misc.minor = MISC_DYNAMIC_MINOR;
-	ud->misc.name = ud->name;
-	ud->misc.fops = &dmae_cdev_fops;
-	ud->misc.parent = &dd->pdev->dev;
-	ud->misc.mode = 0600;
-	ud->dd = dd;
-	init_rwsem(&ud->sem);
-	spin_lock_init(&ud->stats_lock);
-	init_waitqueue_head(&ud->idle);
-	mutex_init(&ud->ctx_lock);
-	INIT_LIST_HEAD(&ud->ctx_list);
-	kref_init(&ud->ref);
-	ret = misc_register(&ud->misc);
-	if (ret) {
-		free_percpu(ud->done_stats);
-		kfree(ud);
-		return ret;
-	}
-	dd->udev = ud;
-	return 0;
-}
-
-/**
- * dmae_udev_unregister() - the engine goes away
- * @dd: the engine
- *
- * Open files stay valid but every call fails with -ENODEV; requests in
- * flight finish first (the engine still runs), then every context's
- * registered buffers are unmapped and unpinned, so that no page stays
- * pinned or mapped for a device that is gone.
- */
-void dmae_udev_unregister(struct dmae_dev *dd)
-{
-	struct dmae_udev *ud = dd->udev;
-	struct dmae_ctx *ctx;
-
-	if (!ud)
-		return;
-	misc_deregister(&ud->misc);
-	down_write(&ud->sem);
-	ud->dead = true;
-	up_write(&ud->sem);
-	wait_event(ud->idle, !atomic_read(&ud->inflight));
-	mutex_lock(&ud->ctx_lock);
-	list_for_each_entry(ctx, &ud->ctx_list, node) {
-		mutex_lock(&ctx->lock);
-		if (ctx->nbufs)
-			dmae_unregister_buffers(ctx);
-		mutex_unlock(&ctx->lock);
-	}
-	ud->dd = NULL;
-	mutex_unlock(&ud->ctx_lock);
-	dd->udev = NULL;
-	kref_put(&ud->ref, dmae_udev_release_ref);
-}
-
-static ssize_t ring_stats_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct dmae_dev *dd = dev_get_drvdata(dev);
-	struct dmae_udev *ud = dd->udev;
 	struct dmae_ctx_stats st;
 	u64 contexts;
 	int cpu;
 
-	if (!ud)
-		return -ENODEV;
 	spin_lock_irq(&ud->stats_lock);
 	st = ud->stats;
 	contexts = ud->contexts;
@@ -753,13 +695,134 @@ static ssize_t ring_stats_show(struct device *dev,
 			  contexts, st.submitted, st.completed, st.errors,
 			  st.bytes, st.cpu_ops, st.overflowed);
 }
+
+static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct dmae_udev *ud = container_of(dev_get_drvdata(dev),
+					    struct dmae_udev, misc);
+
+	return sysfs_emit(buf, "%s %s\n", ud->kind, ud->parent_name);
+}
+static DEVICE_ATTR_RO(backend);
+
+static ssize_t ring_stats_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct dmae_udev *ud = container_of(dev_get_drvdata(dev),
+					    struct dmae_udev, misc);
+
+	return dmae_udev_stats_show(ud, buf);
+}
 static DEVICE_ATTR_RO(ring_stats);
 
-static struct attribute *dmae_ring_attrs[] = {
+static struct attribute *dmae_udev_attrs[] = {
+	&dev_attr_backend.attr,
 	&dev_attr_ring_stats.attr,
 	NULL
 };
+ATTRIBUTE_GROUPS(dmae_udev);
 
-const struct attribute_group dmae_ring_attr_group = {
-	.attrs = dmae_ring_attrs,
-};
+/**
+ * dmae_svc_register() - offer a backend's channels as /dev/@name
+ * @be: the backend, filled in; it must have channels
+ * @name: the character device's name
+ *
+ * Return: 0 or a negative errno.
+ */
+int dmae_svc_register(struct dmae_be *be, const char *name)
+{
+	struct dmae_udev *ud;
+	int ret;
+
+	if (!be->nchan || !be->ops || !be->dma_dev || !be->max_len ||
+	    be->max_sg < 3 || !(be->ops_mask & BIT(DMAE_JOB_COPY)))
+		return -EINVAL;
+	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
+	if (!ud)
+		return -ENOMEM;
+	ud->done_stats = alloc_percpu(struct dmae_ctx_stats);
+	if (!ud->done_stats) {
+		kfree(ud);
+		return -ENOMEM;
+	}
+	strscpy(ud->name, name, sizeof(ud->name));
+	strscpy(ud->kind, be->kind, sizeof(ud->kind));
+	strscpy(ud->parent_name, dev_name(be->parent ?: be->dma_dev),
+		sizeof(ud->parent_name));
+	ud->misc.minor = MISC_DYNAMIC_MINOR;
+	ud->misc.name = ud->name;
+	ud->misc.fops = &dmae_cdev_fops;
+	ud->misc.parent = be->parent;
+	ud->misc.groups = dmae_udev_groups;
+	ud->misc.mode = 0600;
+	ud->be = be;
+	ud->owner = be->owner;
+	init_rwsem(&ud->sem);
+	spin_lock_init(&ud->stats_lock);
+	init_waitqueue_head(&ud->idle);
+	mutex_init(&ud->ctx_lock);
+	INIT_LIST_HEAD(&ud->ctx_list);
+	kref_init(&ud->ref);
+	be->ud = ud;
+	ret = misc_register(&ud->misc);
+	if (ret) {
+		be->ud = NULL;
+		free_percpu(ud->done_stats);
+		kfree(ud);
+		return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dmae_svc_register);
+
+/**
+ * dmae_svc_unregister() - the backend goes away
+ * @be: the backend
+ *
+ * Open files stay valid but every call fails with -ENODEV; requests in
+ * flight finish first (the backend still runs), then every context's
+ * registered buffers are unmapped and unpinned, so that no page stays
+ * pinned or mapped for a device that is gone. The service does not touch
+ * @be once this returns.
+ */
+void dmae_svc_unregister(struct dmae_be *be)
+{
+	struct dmae_udev *ud = be->ud;
+	struct dmae_ctx *ctx;
+
+	if (!ud)
+		return;
+	misc_deregister(&ud->misc);
+	down_write(&ud->sem);
+	ud->dead = true;
+	up_write(&ud->sem);
+	wait_event(ud->idle, !atomic_read(&ud->inflight));
+	mutex_lock(&ud->ctx_lock);
+	list_for_each_entry(ctx, &ud->ctx_list, node) {
+		mutex_lock(&ctx->lock);
+		if (ctx->nbufs)
+			dmae_unregister_buffers(ctx);
+		mutex_unlock(&ctx->lock);
+	}
+	ud->be = NULL;
+	mutex_unlock(&ud->ctx_lock);
+	be->ud = NULL;
+	kref_put(&ud->ref, dmae_udev_release_ref);
+}
+EXPORT_SYMBOL_GPL(dmae_svc_unregister);
+
+/**
+ * dmae_svc_stats_show() - the ring counters of a backend's contexts
+ * @be: the backend
+ * @buf: a sysfs page
+ *
+ * For a backend's own sysfs file (our device's `ring_stats`).
+ *
+ * Return: bytes written, or -ENODEV if @be is not registered.
+ */
+ssize_t dmae_svc_stats_show(struct dmae_be *be, char *buf)
+{
+	return be->ud ? dmae_udev_stats_show(be->ud, buf) : -ENODEV;
+}
+EXPORT_SYMBOL_GPL(dmae_svc_stats_show);

@@ -32,7 +32,6 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
-#include "dmae.h"
 #include "dmae_cdev.h"
 
 /* Page-cache pages are mapped like user memory (dmae_umem.c). */
@@ -431,7 +430,7 @@ int dmae_file_write(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	if (!w)
 		return -ENOMEM;
 	w->ctx = ctx;
-	w->dev = dmae_dma_dev(ctx->ud->dd);
+	w->dev = dmae_ctx_dev(ctx);
 	ret = dmae_fwrite_open(w, sqe);
 	if (ret)
 		goto out;

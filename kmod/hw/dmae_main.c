@@ -13,11 +13,10 @@
 #include <linux/pci.h>
 
 #include "dmae.h"
-#include "dmae_cdev.h"
 
 static DEFINE_IDA(dmae_ida);
 
-/* Completion work of user requests: drained before the module goes. */
+/* dmaengine release work: drained before the module goes. */
 struct workqueue_struct *dmae_wq;
 
 unsigned int dmae_timeout_ms = 5000;
@@ -33,36 +32,76 @@ static bool use_msix = true;
 module_param(use_msix, bool, 0444);
 MODULE_PARM_DESC(use_msix, "Use MSI-X when the device offers it");
 
-/* In-kernel API: see dmae_engine.h */
-struct device *dmae_dma_dev(struct dmae_dev *dd)
+/*
+ * The native backend of the copy service (dmae_backend.h): the service's
+ * jobs go straight onto the channels' descriptor rings.
+ */
+static int dmae_be_submit(struct dmae_be *be, unsigned int chan,
+			  struct dmae_job *job)
 {
-	return &dd->pdev->dev;
-}
-EXPORT_SYMBOL_GPL(dmae_dma_dev);
+	struct dmae_dev *dd = container_of(be, struct dmae_dev, be);
 
-unsigned int dmae_num_chans(struct dmae_dev *dd)
-{
-	return dd->nchan;
+	if (chan >= dd->nchan)
+		return -EINVAL;
+	return dmae_submit(&dd->chan[chan], job);
 }
-EXPORT_SYMBOL_GPL(dmae_num_chans);
 
-struct dmae_chan *dmae_get_chan(struct dmae_dev *dd, unsigned int idx)
+static void dmae_be_issue(struct dmae_be *be, unsigned int chan)
 {
-	return idx < dd->nchan ? &dd->chan[idx] : NULL;
-}
-EXPORT_SYMBOL_GPL(dmae_get_chan);
+	struct dmae_dev *dd = container_of(be, struct dmae_dev, be);
 
-u32 dmae_max_len(struct dmae_dev *dd)
-{
-	return dd->max_xfer;
+	if (chan < dd->nchan)
+		dmae_issue(&dd->chan[chan]);
 }
-EXPORT_SYMBOL_GPL(dmae_max_len);
 
-unsigned int dmae_max_sg(struct dmae_dev *dd)
+static const struct dmae_be_ops dmae_be_ops = {
+	.submit = dmae_be_submit,
+	.issue = dmae_be_issue,
+};
+
+/* Offer the channels to the copy service as /dev/dma_engine<id>. */
+static int dmae_be_register(struct dmae_dev *dd)
 {
-	return dd->max_sg;
+	struct dmae_be *be = &dd->be;
+	char name[24];
+
+	be->ops = &dmae_be_ops;
+	be->owner = THIS_MODULE;
+	be->dma_dev = &dd->pdev->dev;
+	be->parent = &dd->pdev->dev;
+	be->kind = "native";
+	be->nchan = dd->nchan;
+	be->ops_mask = BIT(DMAE_JOB_COPY);
+	if (dd->caps & DMAE_CAP_FILL)
+		be->ops_mask |= BIT(DMAE_JOB_FILL);
+	if (dd->caps & DMAE_CAP_COMPARE)
+		be->ops_mask |= BIT(DMAE_JOB_COMPARE);
+	if (dd->caps & DMAE_CAP_CRC32C)
+		be->ops_mask |= BIT(DMAE_JOB_COPY_CRC32C);
+	be->max_len = dd->max_xfer;
+	be->max_sg = dd->max_sg;
+	be->node = dev_to_node(&dd->pdev->dev);
+	snprintf(name, sizeof(name), "dma_engine%d", dd->id);
+	return dmae_svc_register(be, name);
 }
-EXPORT_SYMBOL_GPL(dmae_max_sg);
+
+static ssize_t ring_stats_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct dmae_dev *dd = dev_get_drvdata(dev);
+
+	return dmae_svc_stats_show(&dd->be, buf);
+}
+static DEVICE_ATTR_RO(ring_stats);
+
+static struct attribute *dmae_ring_attrs[] = {
+	&dev_attr_ring_stats.attr,
+	NULL
+};
+
+static const struct attribute_group dmae_ring_attr_group = {
+	.attrs = dmae_ring_attrs,
+};
 
 /* MSI-X vector of channel @ch: its completions. */
 static irqreturn_t dmae_irq_chan(int irq, void *data)
@@ -295,7 +334,7 @@ static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		if (ret)
 			goto err_irqs;
 		dd->id = ida_alloc(&dmae_ida, GFP_KERNEL);
-		ret = dd->id < 0 ? dd->id : dmae_udev_register(dd, dd->id);
+		ret = dd->id < 0 ? dd->id : dmae_be_register(dd);
 		if (ret) {
 			if (dd->id >= 0)
 				ida_free(&dmae_ida, dd->id);
@@ -329,7 +368,7 @@ static void dmae_remove(struct pci_dev *pdev)
 	 */
 	if (dd->nchan) {
 		/* Requests in flight finish first: the engine still runs. */
-		dmae_udev_unregister(dd);
+		dmae_svc_unregister(&dd->be);
 		ida_free(&dmae_ida, dd->id);
 		dmae_dmaengine_unregister(dd);
 	}

@@ -18,7 +18,7 @@
 #include <linux/workqueue.h>
 
 #include "dma_engine_regs.h"
-#include "dmae_engine.h"
+#include "dmae_backend.h"
 
 #define DMAE_DRV_NAME	"dma_engine"
 /* SG entries per side of a descriptor that the driver provides room for */
@@ -174,7 +174,7 @@ struct dmae_chan {
  * @dma: the dmaengine device
  * @dma_release_work: drops dmaengine's reference once dmaengine is done
  *	with the channels (dmae_dma_release())
- * @udev: the character device (shared rings), if registered
+ * @be: the channels as a backend of the copy service (/dev/dma_engineN)
  * @id: number of the engine, for its device name
  */
 struct dmae_dev {
@@ -193,7 +193,7 @@ struct dmae_dev {
 	struct dmae_chan chan[DMAE_CHAN_MAX];
 	struct dma_device dma;
 	struct work_struct dma_release_work;
-	struct dmae_udev *udev;
+	struct dmae_be be;
 	int id;
 };
 
@@ -210,7 +210,30 @@ int dmae_seed_copy(struct dmae_dev *dd, dma_addr_t src, dma_addr_t dst,
 		   u32 len);
 extern const struct attribute_group dmae_seed_attr_group;
 
+/* The backend's job operations are the device's opcodes. */
+static_assert(DMAE_JOB_COPY == DMAE_OP_COPY);
+static_assert(DMAE_JOB_FILL == DMAE_OP_FILL);
+static_assert(DMAE_JOB_COMPARE == DMAE_OP_COMPARE);
+static_assert(DMAE_JOB_COPY_CRC32C == DMAE_OP_COPY_CRC32C);
+
+static inline struct device *dmae_dma_dev(struct dmae_dev *dd)
+{
+	return &dd->pdev->dev;
+}
+
+static inline u32 dmae_max_len(struct dmae_dev *dd)
+{
+	return dd->max_xfer;
+}
+
+static inline unsigned int dmae_max_sg(struct dmae_dev *dd)
+{
+	return dd->max_sg;
+}
+
 /* dmae_chan.c */
+int dmae_submit(struct dmae_chan *ch, struct dmae_job *job);
+void dmae_issue(struct dmae_chan *ch);
 int dmae_chan_init(struct dmae_dev *dd, unsigned int idx);
 void dmae_chan_stop(struct dmae_chan *ch);
 void dmae_chan_shutdown(struct dmae_chan *ch);

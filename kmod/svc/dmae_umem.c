@@ -16,7 +16,6 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
-#include "dmae.h"
 #include "dmae_cdev.h"
 
 /*
@@ -121,7 +120,7 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 static void dmae_free_bufs(struct dmae_ctx *ctx, struct dmae_ubuf *bufs,
 			   u32 n)
 {
-	struct device *dev = dmae_dma_dev(ctx->ud->dd);
+	struct device *dev = dmae_ctx_dev(ctx);
 	u32 i;
 
 	for (i = 0; i < n; i++)
@@ -216,7 +215,7 @@ static struct iovec *dmae_descs_from_user(const void __user *udesc, u32 nr)
  */
 int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 {
-	struct device *dev = dmae_dma_dev(ctx->ud->dd);
+	struct device *dev = dmae_ctx_dev(ctx);
 	unsigned long pages = 0;
 	struct dmae_buf_reg reg;
 	struct dmae_ubuf *bufs;

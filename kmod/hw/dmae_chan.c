@@ -468,7 +468,6 @@ int dmae_submit(struct dmae_chan *ch, struct dmae_job *job)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(dmae_submit);
 
 /**
  * dmae_issue() - start the submitted jobs of a channel
@@ -482,7 +481,6 @@ void dmae_issue(struct dmae_chan *ch)
 	dmae_chan_push(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-EXPORT_SYMBOL_GPL(dmae_issue);
 
 int dmae_chan_init(struct dmae_dev *dd, unsigned int idx)
 {

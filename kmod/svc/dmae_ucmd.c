@@ -11,7 +11,6 @@
 #include <linux/io_uring.h>
 #include <linux/uaccess.h>
 
-#include "dmae.h"
 #include "dmae_cdev.h"
 
 /* Lives in io_uring_cmd.pdu between the work item and the task work. */
@@ -145,7 +144,7 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 			ctx->ud->stats.submitted++;
 			spin_unlock_irq(&ctx->ud->stats_lock);
 		}
-		dmae_issue(ctx->ch);	/* the doorbell */
+		dmae_ctx_job_issue(ctx);	/* the doorbell */
 	}
 	up_read(&ctx->ud->sem);
 	return ret ? ret : -EIOCBQUEUED;

@@ -5,15 +5,15 @@
 #ifndef _DMAE_CDEV_H
 #define _DMAE_CDEV_H
 
+#include <linux/dma-direction.h>
 #include <linux/eventfd.h>
 #include <linux/io_uring.h>
 #include <linux/miscdevice.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
 
+#include "dmae_backend.h"
 #include "dmae_uring.h"	/* uapi/ */
-
-struct dmae_dev;
 
 /**
  * struct dmae_upin - pinned and mapped user memory
@@ -56,8 +56,13 @@ struct dmae_ubuf {
  * struct dmae_udev - the character device of one engine
  * @misc: /dev/dma_engineN
  * @name: its name
- * @dd: the engine; valid while !@dead
- * @sem: held for reading while a context uses @dd; for writing by remove
+ * @kind: the backend's kind, for sysfs `backend`
+ * @parent_name: the backend's device, likewise
+ * @owner: the backend's module; each open file holds a reference on it
+ * @be: the backend; valid while !@dead, and for unmapping while
+ *	@inflight or a context's registered buffers are there
+ * @sem: held for reading while a context uses @be; for writing by
+ *	dmae_svc_unregister()
  * @dead: the engine is going away; every call fails with -ENODEV
  * @inflight: requests using the engine, over all contexts
  * @idle: woken when @inflight reaches 0
@@ -69,14 +74,17 @@ struct dmae_ubuf {
  *	cq_lock with interrupts off, summed when read (a shared lock per
  *	completion cost more than a NOP itself)
  * @contexts: contexts set up so far
- * @ctx_lock: protects @ctx_list, and @dd for unmapping registered buffers
- *	(remove releases every context's buffers, then clears @dd)
+ * @ctx_lock: protects @ctx_list, and @be for unmapping registered buffers
+ *	(unregister releases every context's buffers, then clears @be)
  * @ctx_list: the open files
  */
 struct dmae_udev {
 	struct miscdevice misc;
 	char name[24];
-	struct dmae_dev *dd;
+	char kind[16];
+	char parent_name[32];
+	struct dmae_be *be;
+	struct module *owner;
 	struct rw_semaphore sem;
 	bool dead;
 	atomic_t inflight;
@@ -95,7 +103,7 @@ struct dmae_udev {
  * struct dmae_ctx - one open file: its rings and requests
  * @ud: the device
  * @node: in @ud's ctx_list
- * @ch: the channel its requests go to
+ * @chan: the backend's channel its requests go to
  * @lock: serialises setup, submission and registration
  * @setup_done: the rings exist
  * @sq_entries: SQ size
@@ -132,7 +140,7 @@ struct dmae_udev {
 struct dmae_ctx {
 	struct dmae_udev *ud;
 	struct list_head node;
-	struct dmae_chan *ch;
+	unsigned int chan;
 	struct mutex lock;	/* setup, submission, registration */
 	bool setup_done;
 	u32 sq_entries;
@@ -173,10 +181,34 @@ struct dmae_ctx {
 #define DMAE_RING_DROPPED	140
 #define DMAE_CQ_CQES		192
 
+/* Completion work of requests: drained before the module goes. */
+extern struct workqueue_struct *dmae_svc_wq;
+
+/* The context's channel: queue a job, start what is queued. */
+static inline int dmae_ctx_job_submit(struct dmae_ctx *ctx, struct dmae_job *job)
+{
+	struct dmae_be *be = ctx->ud->be;
+
+	return be->ops->submit(be, ctx->chan, job);
+}
+
+static inline void dmae_ctx_job_issue(struct dmae_ctx *ctx)
+{
+	struct dmae_be *be = ctx->ud->be;
+
+	be->ops->issue(be, ctx->chan);
+}
+
+static inline struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
+{
+	return ctx->ud->be->dma_dev;
+}
+
+/* dmae_dmabe.c */
+int dmae_dmabe_init(void);
+void dmae_dmabe_exit(void);
+
 /* dmae_cdev.c */
-extern const struct attribute_group dmae_ring_attr_group;
-int dmae_udev_register(struct dmae_dev *dd, int id);
-void dmae_udev_unregister(struct dmae_dev *dd);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
 		   u32 result, u32 moved);
 void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
@@ -251,7 +283,7 @@ typedef void (*dmae_done_fn)(struct dmae_ctx *ctx, void *arg, u64 user_data,
 int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, bool nowait);
-u32 dmae_ureq_crc_max(struct dmae_dev *dd);
+u32 dmae_ureq_crc_max(struct dmae_be *be);
 int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 			struct dmae_ubuf *src_fixed, u64 src_off,
 			struct dmae_upin *dst, u32 len);

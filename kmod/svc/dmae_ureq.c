@@ -16,7 +16,6 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
-#include "dmae.h"
 #include "dmae_cdev.h"
 
 /* The CPU path copies through a kernel buffer of at most this size. */
@@ -79,15 +78,10 @@ static void dmae_finish(struct dmae_ctx *ctx, dmae_done_fn done, void *arg,
 		dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
 }
 
-static struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
-{
-	return dmae_dma_dev(ctx->ud->dd);
-}
-
 /* Bytes one job covers: each side's pages fit a descriptor's SG list. */
-static u32 dmae_job_bytes(struct dmae_dev *dd)
+static u32 dmae_job_bytes(struct dmae_be *be)
 {
-	return min_t(u32, dmae_max_len(dd), (dmae_max_sg(dd) - 2) * PAGE_SIZE);
+	return min_t(u32, be->max_len, (be->max_sg - 2) * PAGE_SIZE);
 }
 
 /*
@@ -98,24 +92,24 @@ static u32 dmae_job_bytes(struct dmae_dev *dd)
  * sides a job may cover max_sg whole pages (a 1 MiB copy of aligned
  * buffers is one descriptor), else one page less.
  */
-static u32 dmae_req_job_bytes(struct dmae_dev *dd, u64 src, u64 dst,
+static u32 dmae_req_job_bytes(struct dmae_be *be, u64 src, u64 dst,
 			      bool has_src)
 {
 	bool aligned = !(dst & ~PAGE_MASK) && (!has_src || !(src & ~PAGE_MASK));
-	u32 pages = dmae_max_sg(dd) - (aligned ? 0 : 1);
+	u32 pages = be->max_sg - (aligned ? 0 : 1);
 
-	return min_t(u32, dmae_max_len(dd), pages * PAGE_SIZE);
+	return min_t(u32, be->max_len, pages * PAGE_SIZE);
 }
 
 /**
  * dmae_ureq_crc_max() - the longest COPY_CRC32C submission
- * @dd: the engine
+ * @be: the backend
  *
  * Return: one job's worth of bytes.
  */
-u32 dmae_ureq_crc_max(struct dmae_dev *dd)
+u32 dmae_ureq_crc_max(struct dmae_be *be)
 {
-	return dmae_job_bytes(dd);
+	return dmae_job_bytes(be);
 }
 
 /* Walks the DMA segments of a mapped table, cutting pieces off it. */
@@ -259,22 +253,22 @@ static void dmae_ureq_job_done(struct dmae_job *job)
 	if (!atomic_dec_and_test(&req->pending))
 		return;
 	if (!req->borrowed && (req->src.npages || req->dst.npages))
-		queue_work(dmae_wq, &req->work);
+		queue_work(dmae_svc_wq, &req->work);
 	else
 		dmae_ureq_complete(req);
 }
 
-static u8 dmae_hw_op(u8 uop)
+static u8 dmae_job_op(u8 uop)
 {
 	switch (uop) {
-	case DMAE_UOP_COPY:
-		return DMAE_OP_COPY;
 	case DMAE_UOP_FILL:
-		return DMAE_OP_FILL;
+		return DMAE_JOB_FILL;
 	case DMAE_UOP_COMPARE:
-		return DMAE_OP_COMPARE;
-	default:
-		return DMAE_OP_COPY_CRC32C;
+		return DMAE_JOB_COMPARE;
+	case DMAE_UOP_COPY_CRC32C:
+		return DMAE_JOB_COPY_CRC32C;
+	default:	/* COPY, and the file operations' copies */
+		return DMAE_JOB_COPY;
 	}
 }
 
@@ -286,17 +280,16 @@ static u8 dmae_hw_op(u8 uop)
  * (96 bytes) rather than 8 KiB to allocate and clear. Were the bound ever
  * wrong, dmae_cut() fails the request rather than overrun.
  */
-static unsigned int dmae_seg_stride(struct dmae_dev *dd, u32 len, u32 per)
+static unsigned int dmae_seg_stride(struct dmae_be *be, u32 len, u32 per)
 {
 	u32 job = min(len, per);
 
-	return min_t(u32, dmae_max_sg(dd), DIV_ROUND_UP(job, PAGE_SIZE) + 2);
+	return min_t(u32, be->max_sg, DIV_ROUND_UP(job, PAGE_SIZE) + 2);
 }
 
 /* Cut the mapped sides into jobs and queue them on the context's channel. */
 static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 {
-	struct dmae_chan *ch = req->ctx->ch;
 	unsigned int stride = req->stride, njobs, i;
 	u32 per = req->per, off = 0;
 	struct dmae_cut cs = { .sg = req->src.sgt.sgl };
@@ -313,7 +306,7 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 		struct dmae_seg *ds = ss + stride;
 		u32 len = min(per, req->len - off);
 
-		job->op = dmae_hw_op(req->op);
+		job->op = dmae_job_op(req->op);
 		job->len = len;
 		job->pattern = pattern;
 		job->irq = i == req->njobs - 1;
@@ -338,7 +331,7 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	njobs = req->njobs;
 	atomic_set(&req->pending, njobs);
 	for (i = 0; i < njobs; i++) {
-		int ret = dmae_submit(ch, &req->jobs[i]);
+		int ret = dmae_ctx_job_submit(req->ctx, &req->jobs[i]);
 
 		/* Only a dead channel refuses checked jobs. */
 		if (ret) {
@@ -424,7 +417,7 @@ static bool dmae_fixed_ok(struct dmae_ctx *ctx, u16 idx, u64 off, u32 len)
  */
 int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 {
-	struct dmae_dev *dd = ctx->ud->dd;
+	struct dmae_be *be = ctx->ud->be;
 	u8 op = sqe->opcode;
 	/* which sides are files: then the address is an offset in it */
 	bool fsrc = op == DMAE_UOP_FILE_READ || op == DMAE_UOP_FILE_COPY;
@@ -448,7 +441,10 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 		return -EINVAL;
 	if (!sqe->len || sqe->len > DMAE_UREQ_MAX_LEN)
 		return -EINVAL;
-	if (op == DMAE_UOP_COPY_CRC32C && sqe->len > dmae_ureq_crc_max(dd))
+	/* what the engine does not do (the file operations are copies) */
+	if (!(be->ops_mask & BIT(dmae_job_op(op))))
+		return -EOPNOTSUPP;
+	if (op == DMAE_UOP_COPY_CRC32C && sqe->len > dmae_ureq_crc_max(be))
 		return -E2BIG;
 	if ((sqe->flags & DMAE_SQE_FIXED_FILE_SRC) && !fsrc)
 		return -EINVAL;
@@ -507,9 +503,9 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 			struct dmae_ubuf *src_fixed, u64 src_off,
 			struct dmae_upin *dst, u32 len)
 {
-	struct dmae_dev *dd = ctx->ud->dd;
+	struct dmae_be *be = ctx->ud->be;
 	/* as for sides that do not start on a page boundary: always safe */
-	u32 per = dmae_req_job_bytes(dd, 1, 1, true);
+	u32 per = dmae_req_job_bytes(be, 1, 1, true);
 	unsigned int njobs = DIV_ROUND_UP(len, per), stride;
 	struct dmae_ureq_waiter w = { .res = 0 };
 	struct dmae_ureq *req;
@@ -518,7 +514,7 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 	req = kzalloc(struct_size(req, jobs, njobs), DMAE_GFP_USER);
 	if (!req)
 		return -ENOMEM;
-	stride = dmae_seg_stride(dd, len, per);
+	stride = dmae_seg_stride(be, len, per);
 	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs),
 				   DMAE_GFP_USER);
 	if (!req->segs) {
@@ -557,7 +553,7 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 		kfree(req);
 		return ret;
 	}
-	dmae_issue(ctx->ch);
+	dmae_ctx_job_issue(ctx);
 	/* The device writes into pages we hold: wait for it whatever comes. */
 	wait_for_completion(&w.done);
 	return w.res;
@@ -600,8 +596,8 @@ static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, bool nowait)
 {
-	struct dmae_dev *dd = ctx->ud->dd;
-	struct device *dev = dmae_dma_dev(dd);
+	struct dmae_be *be = ctx->ud->be;
+	struct device *dev = be->dma_dev;
 	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
 	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
 	struct dmae_upin fsrc = {};
@@ -642,7 +638,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
 	}
 
-	per = dmae_req_job_bytes(dd, dmae_side_uaddr(ctx, sqe, true),
+	per = dmae_req_job_bytes(be, dmae_side_uaddr(ctx, sqe, true),
 				 dmae_side_uaddr(ctx, sqe, false),
 				 sqe->opcode != DMAE_UOP_FILL);
 	njobs = DIV_ROUND_UP(len, per);
@@ -650,7 +646,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	req = kzalloc(struct_size(req, jobs, njobs), gfp);
 	if (!req)
 		goto out_file;
-	stride = dmae_seg_stride(dd, len, per);
+	stride = dmae_seg_stride(be, len, per);
 	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
 	if (!req->segs) {
 		kfree(req);
