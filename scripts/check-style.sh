@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Style checks: the kernel's checkpatch.pl --strict on kmod/ (and on the
-# hardware header both sides share), QEMU's own checkpatch.pl on the device
+# hardware header both sides share), kernel-doc and sparse on kmod/, QEMU's own checkpatch.pl on the device
 # model and its qtest. Exit 1 if any file has an error or a warning.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +31,18 @@ if out=$(perl "$kdoc" -none -Werror $(git ls-files 'kmod/*.[ch]') 2>&1) && [ -z 
 else
 	echo "not ok - kernel-doc: kmod/ comments"
 	sed 's/^/#   /' <<<"$out"
+	rc=1
+fi
+
+# sparse on both modules (C=2: every file), with the address-space,
+# endianness and lock-context checks the kernel's own builds use.
+if out=$(make -C "$KDIR" M="$top/kmod" C=2 \
+	CHECK="sparse -Wbitwise -Wcontext -Wcast-to-as" modules 2>&1) &&
+	! grep -qE '(warning|error):' <<<"$out"; then
+	echo "ok - sparse: kmod/ (dmae_svc.ko, dma_engine.ko) is clean"
+else
+	echo "not ok - sparse: kmod/"
+	grep -E '(warning|error):' <<<"$out" | head -n 30 | sed 's/^/#   /'
 	rc=1
 fi
 

@@ -15,6 +15,8 @@ PKGS=(
 	liburing-dev gnuplot-nox
 	# checkpatch.pl and dmatest.c (the kernel source tarball)
 	perl linux-source-6.1
+	# sparse: the modules checked with C=2 (__user, __le, locking annotations)
+	sparse
 	# the debug guest kernel (KASAN, lockdep, ...) built from that source
 	bison flex libelf-dev libssl-dev patch
 	# the device model's fuzzer: QEMU built with clang, libFuzzer, ASan
