@@ -45,6 +45,13 @@ rc=$?
 check "file-test on $D exits 0 (got $rc)" test $rc = 0
 check "no page-cache page held after file-test on $D" expect_eq 0 held
 
+# the uapi fuzzer, a slice, on the dmaengine-backed device
+seed=${DMAE_FUZZ_SEED:-$(date +%s)}
+check "uapi-fuzz: 5000 operations on $D (seed $seed)" \
+	sh -c "uapi-fuzz -n 5000 -s $seed $D >/tmp/dmabe-fuzz.out 2>&1 || { tail -n 40 /tmp/dmabe-fuzz.out; exit 1; }"
+check "pinned pages balanced after uapi-fuzz on $D" pins_balanced
+check "no page-cache page held after uapi-fuzz on $D" expect_eq 0 held
+
 # dmatest on chan0 and chan1 while 3 processes drive the service's two
 dmesg -c >/dev/null
 pids=

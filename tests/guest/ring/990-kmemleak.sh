@@ -4,7 +4,7 @@
 . /tests/lib.sh
 k=/sys/kernel/debug/kmemleak
 if [ ! -e $k ]; then
-	skip "kmemleak: no leaked object from dma_engine" "needs the debug kernel"
+	skip "kmemleak: no leaked object from dma_engine or dmae_svc" "needs the debug kernel"
 	exit 0
 fi
 ensure_module
@@ -13,8 +13,8 @@ leaks() {
 	echo scan >$k
 	cat $k >/tmp/kmemleak.out
 	n=$(grep -c 'unreferenced object' /tmp/kmemleak.out)
-	ours=$(awk '/unreferenced object/ { o = 0 } /\[dma_engine\]|dmae_/ { if (!o) c++; o = 1 } END { print c + 0 }' /tmp/kmemleak.out)
-	echo "kmemleak: $n unreferenced objects, $ours from dma_engine"
+	ours=$(awk '/unreferenced object/ { o = 0 } /\[(dma_engine|dmae_svc)\]|dmae_/ { if (!o) c++; o = 1 } END { print c + 0 }' /tmp/kmemleak.out)
+	echo "kmemleak: $n unreferenced objects, $ours from dma_engine or dmae_svc"
 	[ "$ours" = 0 ] || { grep -B2 -A14 'unreferenced object' /tmp/kmemleak.out | head -n 60; return 1; }
 }
-check "kmemleak: no leaked object from dma_engine" leaks
+check "kmemleak: no leaked object from dma_engine or dmae_svc" leaks

@@ -535,9 +535,22 @@ static void test_bad_setup(void)
 	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EINVAL,
 	    "setup with a CPU threshold above 64 KiB: EINVAL");
 	p.cpu_threshold = 0;
+	p.ops = 1;
+	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EINVAL,
+	    "setup with ops set on the way in: EINVAL");
+	p.ops = 0;
+	p.resv[2] = 1;
+	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EINVAL,
+	    "setup with a reserved word set: EINVAL");
+	p.resv[2] = 0;
 	ok = ioctl(fd, DMAE_IOC_SETUP, &p) == 0 && p.sq_entries == 8 &&
 	     p.cq_entries == 16 && p.version == DMAE_URING_VERSION;
 	tap(ok, "setup: 8 SQ entries, 16 CQ entries, version %u", p.version);
+	ok = (p.features & DMAE_FEAT_OPS) &&
+	     (p.ops & (1u << DMAE_UOP_NOP)) && (p.ops & (1u << DMAE_UOP_COPY)) &&
+	     !(p.ops >> (DMAE_UOP_LAST + 1));
+	tap(ok, "setup reports the operations offered (ops 0x%x): NOP and COPY at least, none unknown",
+	    p.ops);
 	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EBUSY,
 	    "a second setup: EBUSY");
 	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0x1000);

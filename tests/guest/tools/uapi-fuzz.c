@@ -322,8 +322,15 @@ static void op_setup(struct fctx *c)
 	p.cpu_threshold = rnd_below(4) ? 0 : rnd_below(70000);
 	if (!rnd_below(16))
 		p.flags = rnd();
-	if (!rnd_below(16))
-		p.resv[rnd_below(4)] = rnd();
+	if (!rnd_below(16)) {
+		/* the four in-zero words: ops, then resv[] */
+		unsigned int w = rnd_below(4);
+
+		if (w)
+			p.resv[w - 1] = rnd();
+		else
+			p.ops = rnd();
+	}
 	if (ioctl(c->fd, DMAE_IOC_SETUP, &p)) {
 		oplogf("setup ctx %d fd %d: failed, errno %d", (int)(c - ctx),
 		       c->fd, errno);
