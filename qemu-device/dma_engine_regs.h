@@ -3,11 +3,14 @@
  * dma-engine: the hardware interface of the emulated PCIe DMA engine.
  *
  * This header is the contract between the device model (QEMU) and the
- * driver (Linux); docs/dma-engine.rst describes every register. It uses
- * only BIT_ULL(), which both QEMU and Linux define.
+ * driver (Linux); docs/dma-engine.rst describes every register. It is
+ * self-contained: it relies on nothing the includer defines.
  */
 #ifndef DMA_ENGINE_REGS_H
 #define DMA_ENGINE_REGS_H
+
+#define DMAE_BIT(n)             (1ULL << (n))  /* 64-bit registers */
+#define DMAE_BITL(n)            (1UL << (n))   /* the others, as BIT() */
 
 #define DMAE_PCI_VENDOR_ID      0x1234
 #define DMAE_PCI_DEVICE_ID      0x3456
@@ -23,22 +26,22 @@
 #define DMAE_VERSION_MAJOR      1
 #define DMAE_VERSION_MINOR      2
 #define DMAE_REG_CAP            0x0008  /* 64: DMAE_CAP_* */
-#define DMAE_CAP_SEED           BIT_ULL(0)  /* seed register block */
-#define DMAE_CAP_CHANNELS       BIT_ULL(1)  /* descriptor-ring channels */
-#define DMAE_CAP_SG             BIT_ULL(2)  /* scatter-gather lists */
-#define DMAE_CAP_MSIX           BIT_ULL(3)  /* MSI-X table in BAR2 */
-#define DMAE_CAP_FILL           BIT_ULL(4)  /* DMAE_OP_FILL */
-#define DMAE_CAP_COMPARE        BIT_ULL(5)  /* DMAE_OP_COMPARE */
-#define DMAE_CAP_CRC32C         BIT_ULL(6)  /* DMAE_OP_COPY_CRC32C */
-#define DMAE_CAP_INJECT         BIT_ULL(7)  /* fault injection block */
+#define DMAE_CAP_SEED           DMAE_BIT(0)  /* seed register block */
+#define DMAE_CAP_CHANNELS       DMAE_BIT(1)  /* descriptor-ring channels */
+#define DMAE_CAP_SG             DMAE_BIT(2)  /* scatter-gather lists */
+#define DMAE_CAP_MSIX           DMAE_BIT(3)  /* MSI-X table in BAR2 */
+#define DMAE_CAP_FILL           DMAE_BIT(4)  /* DMAE_OP_FILL */
+#define DMAE_CAP_COMPARE        DMAE_BIT(5)  /* DMAE_OP_COMPARE */
+#define DMAE_CAP_CRC32C         DMAE_BIT(6)  /* DMAE_OP_COPY_CRC32C */
+#define DMAE_CAP_INJECT         DMAE_BIT(7)  /* fault injection block */
 #define DMAE_REG_MAX_XFER       0x0010  /* 32: longest copy, bytes */
 #define DMAE_REG_BUF_SIZE       0x0014  /* 32: internal buffer, bytes */
 #define DMAE_REG_NUM_CHAN       0x0018  /* 32: channels */
 #define DMAE_REG_RING_MAX       0x001c  /* 32: most ring entries */
 #define DMAE_REG_MAX_SG         0x0020  /* 32: most entries per SG list */
 #define DMAE_REG_IRQ_STATUS     0x0028  /* 32: RO/W1C, see below */
-#define DMAE_IRQ_CHAN(c)        BIT(c)  /* channel c has completions */
-#define DMAE_IRQ_ERROR          BIT(31) /* a channel halted */
+#define DMAE_IRQ_CHAN(c)        DMAE_BITL(c)  /* channel c has completions */
+#define DMAE_IRQ_ERROR          DMAE_BITL(31) /* a channel halted */
 
 /* Seed block, BAR0 + 0x1000: one copy at a time */
 #define DMAE_SEED_SRC           0x1000  /* 64: source bus address */
@@ -46,12 +49,12 @@
 #define DMAE_SEED_LEN           0x1010  /* 64: bits 63:32 length */
 #define DMAE_SEED_LEN_SHIFT     32
 #define DMAE_SEED_CTRL          0x1018  /* 64: control (low) / status (high) */
-#define DMAE_CTRL_START         BIT_ULL(0)  /* W1: start a copy */
-#define DMAE_CTRL_ABORT         BIT_ULL(1)  /* W1: abort the running copy */
-#define DMAE_STS_DONE           BIT_ULL(32)  /* RO/W1C: copy finished */
-#define DMAE_STS_ERROR          BIT_ULL(33)  /* RO/W1C: it finished badly */
-#define DMAE_STS_BUSY           BIT_ULL(34)  /* RO: a copy is running */
-#define DMAE_STS_START_IGNORED  BIT_ULL(35)  /* RO/W1C: start while busy */
+#define DMAE_CTRL_START         DMAE_BIT(0)  /* W1: start a copy */
+#define DMAE_CTRL_ABORT         DMAE_BIT(1)  /* W1: abort the running copy */
+#define DMAE_STS_DONE           DMAE_BIT(32)  /* RO/W1C: copy finished */
+#define DMAE_STS_ERROR          DMAE_BIT(33)  /* RO/W1C: it finished badly */
+#define DMAE_STS_BUSY           DMAE_BIT(34)  /* RO: a copy is running */
+#define DMAE_STS_START_IGNORED  DMAE_BIT(35)  /* RO/W1C: start while busy */
 #define DMAE_SEED_ERR           0x1020  /* 32: DMAE_ERR_* of the last copy */
 #define DMAE_SEED_ERR_ADDR      0x1028  /* 64: bus address that faulted */
 #define DMAE_SEED_BYTES         0x1030  /* 32: bytes the last copy moved */
@@ -67,13 +70,13 @@
 #define DMAE_CH_TAIL            0x14    /* 32: doorbell, descriptors given */
 #define DMAE_CH_HEAD            0x18    /* 32: RO, descriptors completed */
 #define DMAE_CH_CTRL            0x1c    /* 32: DMAE_CTRL_* (W1 bits) */
-#define DMAE_CHCTRL_ENABLE      BIT(0)  /* RW: channel runs */
-#define DMAE_CHCTRL_ABORT       BIT(1)  /* W1: stop now, halt */
-#define DMAE_CHCTRL_RESET       BIT(2)  /* W1: disable, clear, head = 0 */
+#define DMAE_CHCTRL_ENABLE      DMAE_BITL(0)  /* RW: channel runs */
+#define DMAE_CHCTRL_ABORT       DMAE_BITL(1)  /* W1: stop now, halt */
+#define DMAE_CHCTRL_RESET       DMAE_BITL(2)  /* W1: disable, clear, head = 0 */
 #define DMAE_CH_STATUS          0x20    /* 32: RO */
-#define DMAE_CHSTS_ENABLED      BIT(0)
-#define DMAE_CHSTS_BUSY         BIT(1)  /* the engine holds a descriptor */
-#define DMAE_CHSTS_HALTED       BIT(2)  /* stopped by an error or abort */
+#define DMAE_CHSTS_ENABLED      DMAE_BITL(0)
+#define DMAE_CHSTS_BUSY         DMAE_BITL(1)  /* holds a descriptor */
+#define DMAE_CHSTS_HALTED       DMAE_BITL(2)  /* stopped by an error or abort */
 #define DMAE_CHSTS_ERR_SHIFT    8       /* bits 15:8: DMAE_CHERR_* */
 #define DMAE_CHSTS_ERR_MASK     0xff00
 #define DMAE_CH_COAL            0x24    /* 32: interrupt coalescing */
@@ -128,10 +131,10 @@
 #define DMAE_OP_COPY_CRC32C     4       /* COPY, and CRC32C of the data */
 #define DMAE_OP_MAX             4
 
-#define DMAE_DF_IRQ             BIT(0)  /* interrupt on completion */
-#define DMAE_DF_FENCE           BIT(1)  /* run only if all before succeeded */
-#define DMAE_DF_SRC_SG          BIT(2)
-#define DMAE_DF_DST_SG          BIT(3)
+#define DMAE_DF_IRQ             DMAE_BITL(0)  /* interrupt on completion */
+#define DMAE_DF_FENCE           DMAE_BITL(1)  /* only if all before succeeded */
+#define DMAE_DF_SRC_SG          DMAE_BITL(2)
+#define DMAE_DF_DST_SG          DMAE_BITL(3)
 #define DMAE_DF_ALL             0x000f
 
 #define DMAE_SG_SIZE            16      /* 64 addr, 32 len, 32 reserved */

@@ -59,6 +59,22 @@ struct dmae_hw_compl {
 static_assert(sizeof(struct dmae_hw_desc) == DMAE_DESC_SIZE);
 static_assert(sizeof(struct dmae_hw_sg) == DMAE_SG_SIZE);
 static_assert(sizeof(struct dmae_hw_compl) == DMAE_COMPL_SIZE);
+/* every field where the register header puts it */
+static_assert(offsetof(struct dmae_hw_desc, op) == DMAE_DESC_OP);
+static_assert(offsetof(struct dmae_hw_desc, flags) == DMAE_DESC_FLAGS);
+static_assert(offsetof(struct dmae_hw_desc, len) == DMAE_DESC_LEN);
+static_assert(offsetof(struct dmae_hw_desc, src) == DMAE_DESC_SRC);
+static_assert(offsetof(struct dmae_hw_desc, dst) == DMAE_DESC_DST);
+static_assert(offsetof(struct dmae_hw_desc, src_nsg) == DMAE_DESC_SRC_NSG);
+static_assert(offsetof(struct dmae_hw_desc, dst_nsg) == DMAE_DESC_DST_NSG);
+static_assert(offsetof(struct dmae_hw_desc, pattern) == DMAE_DESC_PATTERN);
+static_assert(offsetof(struct dmae_hw_desc, cookie) == DMAE_DESC_COOKIE);
+static_assert(offsetof(struct dmae_hw_compl, cookie) == DMAE_COMPL_COOKIE);
+static_assert(offsetof(struct dmae_hw_compl, bytes) == DMAE_COMPL_BYTES);
+static_assert(offsetof(struct dmae_hw_compl, result) == DMAE_COMPL_RESULT);
+static_assert(offsetof(struct dmae_hw_compl, fault_addr) ==
+	      DMAE_COMPL_FAULT_ADDR);
+static_assert(offsetof(struct dmae_hw_compl, status) == DMAE_COMPL_STATUS);
 
 /**
  * struct dmae_seed - the seed's one-copy-at-a-time register block
