@@ -37,7 +37,17 @@
 /* version 2, DMAE_FEAT_FIXED_FILES: */
 #define DMAE_SQE_FIXED_FILE_SRC	(1U << 3)	/* src_fd: a registered file's index */
 #define DMAE_SQE_FIXED_FILE_DST	(1U << 4)	/* dst_fd: a registered file's index */
-#define DMAE_SQE_VALID_FLAGS	0x1fU
+/*
+ * DMAE_FEAT_LINK (shared ring only; io_uring has IOSQE_IO_LINK itself):
+ * IO_LINK: the next entry of the same ENTER starts once this one has
+ * completed with res >= 0; if it fails, the rest of the chain completes
+ * with -ECANCELED. IO_DRAIN (on a chain's first entry): the chain starts
+ * once every entry taken before it has completed, and entries taken after
+ * it wait until it has.
+ */
+#define DMAE_SQE_IO_LINK	(1U << 5)
+#define DMAE_SQE_IO_DRAIN	(1U << 6)
+#define DMAE_SQE_VALID_FLAGS	0x7fU
 
 /**
  * struct dmae_sqe - a submission queue entry (64 bytes)
@@ -139,13 +149,20 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_BUF_DESC	(1U << 7)
 /* dmae_uring_params.ops tells which operations the engine runs */
 #define DMAE_FEAT_OPS		(1U << 8)
+/* DMAE_SQE_IO_LINK, DMAE_SQE_IO_DRAIN and DMAE_SETUP_SPREAD */
+#define DMAE_FEAT_LINK		(1U << 9)
+
+/* Setup flags (dmae_uring_params.flags), DMAE_FEAT_LINK */
+#define DMAE_SETUP_SPREAD	(1U << 0)	/* entries go to every channel in turn */
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument
  * @sq_entries: in: SQ size wanted (1 to 4096, rounded up to a power of
  *	two); out: the size
  * @cq_entries: in: CQ size wanted, 0 for twice the SQ; out: the size
- * @flags: in: must be 0
+ * @flags: in: DMAE_SETUP_* (DMAE_SETUP_SPREAD: the context's entries are
+ *	spread over all of the device's channels, so they may run in any
+ *	order unless linked or drained; without it they go to one channel)
  * @cpu_threshold: in: copies shorter than this run on the CPU (0: never;
  *	at most 65536)
  * @features: out: DMAE_FEAT_*

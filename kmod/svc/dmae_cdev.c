@@ -171,6 +171,37 @@ void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 	spin_unlock_irqrestore(&ctx->cq_lock, flags);
 }
 
+/**
+ * dmae_ctx_hold() - keep the context from going, as an entry in flight does
+ * @ctx: the context, with an entry of the caller's still in flight
+ *
+ * A slot of the flight without an entry: a closing process waits for it
+ * like for any entry. For work that must still touch the context after
+ * the caller's own entry is posted. Undone by dmae_ctx_unhold().
+ */
+void dmae_ctx_hold(struct dmae_ctx *ctx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	ctx->inflight++;
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+}
+
+/**
+ * dmae_ctx_unhold() - give back a slot taken by dmae_ctx_hold()
+ * @ctx: the context; not to be touched afterwards
+ */
+void dmae_ctx_unhold(struct dmae_ctx *ctx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	if (!--ctx->inflight && wq_has_sleeper(&ctx->idle))
+		wake_up_all(&ctx->idle);
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+}
+
 /*
  * A ring region, sized by the process: charged to its memory cgroup, and
  * a failure is the process's ENOMEM, not a warning in the kernel log.
@@ -233,7 +264,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		return -EBUSY;
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
-	if (p.flags || p.features || p.version || p.max_len || p.ops ||
+	if ((p.flags & ~DMAE_SETUP_SPREAD) || p.features || p.version ||
+	    p.max_len || p.ops ||
 	    memchr_inv(p.resv, 0, sizeof(p.resv)))
 		return -EINVAL;
 	if (!p.sq_entries || p.sq_entries > DMAE_MAX_SQ_ENTRIES)
@@ -249,6 +281,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	ctx->sq_entries = roundup_pow_of_two(p.sq_entries);
 	ctx->cq_entries = roundup_pow_of_two(p.cq_entries);
 	ctx->cpu_threshold = p.cpu_threshold;
+	ctx->spread = p.flags & DMAE_SETUP_SPREAD;
 	ctx->sq_ring_size = PAGE_ALIGN(DMAE_RING_DROPPED + 4);
 	ctx->sqes_size = PAGE_ALIGN(ctx->sq_entries * sizeof(struct dmae_sqe));
 	ctx->cq_ring_size = PAGE_ALIGN(DMAE_CQ_CQES + ctx->cq_entries *
@@ -271,10 +304,11 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	p.sq_entries = ctx->sq_entries;
 	p.cq_entries = ctx->cq_entries;
 	p.cpu_threshold = ctx->cpu_threshold;
+	p.flags = ctx->spread ? DMAE_SETUP_SPREAD : 0;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
 		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES |
-		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS;
+		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS | DMAE_FEAT_LINK;
 	p.ops = dmae_ctx_ops(ctx);
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
@@ -308,6 +342,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 {
 	u32 tail, head = ctx->sq_head, n = 0;
+	struct dmae_chain *chain = NULL;
 	unsigned long flags;
 	bool idle;
 	int ret = 0;
@@ -346,17 +381,14 @@ static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 		head++;
 		n++;
 		ctx->stats.submitted++;
-		ret = dmae_ureq_start(ctx, &sqe, NULL, NULL, false);
-		if (ret) {
-			/* It failed at once: its completion says why. */
-			dmae_ctx_post(ctx, sqe.user_data, ret, 0, 0, 0);
-			if (ret != -ENOMEM) {
-				ret = 0;
-				continue;
-			}
+		/* A failure at once is posted: its completion says why. */
+		ret = dmae_link_take(ctx, &chain, &sqe);
+		if (ret == -ENOMEM)
 			break;
-		}
+		ret = 0;
 	}
+	/* A chain ends with the entries this call takes. */
+	dmae_link_end(ctx, &chain);
 	if (n < want) {
 		/* Stopped early: give back what was reserved and not used. */
 		spin_lock_irqsave(&ctx->cq_lock, flags);
@@ -611,6 +643,7 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 	/* Contexts take the engine's channels in turn. */
 	ctx->chan = (unsigned int)atomic_inc_return(&ud->next_chan) %
 		    ud->be->nchan;
+	ctx->next_chan = ctx->chan;
 	up_read(&ud->sem);
 	ctx->ud = ud;
 	atomic_set(&ctx->buf_users, 0);
@@ -618,6 +651,7 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 	spin_lock_init(&ctx->cq_lock);
 	init_waitqueue_head(&ctx->wait);
 	init_waitqueue_head(&ctx->idle);
+	dmae_link_init(ctx);
 	mutex_lock(&ud->ctx_lock);
 	list_add_tail(&ctx->node, &ud->ctx_list);
 	mutex_unlock(&ud->ctx_lock);
@@ -639,6 +673,7 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	/* The last completion's poster may still hold cq_lock: let it go. */
 	spin_lock_irq(&ctx->cq_lock);
 	spin_unlock_irq(&ctx->cq_lock);
+	dmae_link_release(ctx);
 	/*
 	 * Registered buffers are mapped for the device: unmapped here, or
 	 * already by dmae_udev_unregister() if the device went first.

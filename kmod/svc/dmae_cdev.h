@@ -103,7 +103,20 @@ struct dmae_udev {
  * struct dmae_ctx - one open file: its rings and requests
  * @ud: the device
  * @node: in @ud's ctx_list
- * @chan: the backend's channel its requests go to
+ * @chan: the backend's channel its requests go to (the first, with @spread)
+ * @spread: DMAE_SETUP_SPREAD: requests go to every channel in turn
+ * @next_chan: with @spread, the channel of the next request
+ * @issue_mask: channels given jobs since they were last issued
+ * @link_lock: protects @deferred, @ready, @ndeferred, @drain_active and
+ *	the chains on those lists
+ * @deferred: chains waiting for a drain (struct dmae_chain), in order
+ * @ready: chains whose next entry may start
+ * @ndeferred: chains on @deferred; changed only under @lock too
+ * @drain_active: the IO_DRAIN chain running, if any; set under @lock too
+ * @active: plain entries started and chains taken off @deferred, not yet
+ *	complete: what an IO_DRAIN waits for
+ * @link_wait: an ENTER waiting for a drain to be over (FILE_WRITE)
+ * @link_work: hands the next entries of chains to the engine
  * @lock: serialises setup, submission and registration
  * @setup_done: the rings exist
  * @sq_entries: SQ size
@@ -141,6 +154,17 @@ struct dmae_ctx {
 	struct dmae_udev *ud;
 	struct list_head node;
 	unsigned int chan;
+	bool spread;
+	u32 next_chan;
+	unsigned long issue_mask;
+	spinlock_t link_lock;	/* chains */
+	struct list_head deferred;
+	struct list_head ready;
+	unsigned int ndeferred;
+	struct dmae_chain *drain_active;
+	atomic_t active;
+	wait_queue_head_t link_wait;
+	struct work_struct link_work;
 	struct mutex lock;	/* setup, submission, registration */
 	bool setup_done;
 	u32 sq_entries;
@@ -184,19 +208,29 @@ struct dmae_ctx {
 /* Completion work of requests: drained before the module goes. */
 extern struct workqueue_struct *dmae_svc_wq;
 
-/* The context's channel: queue a job, start what is queued. */
-static inline int dmae_ctx_job_submit(struct dmae_ctx *ctx, struct dmae_job *job)
+/*
+ * The channel of a context's next request (@ctx->lock held): its own, or
+ * with DMAE_SETUP_SPREAD the next in turn. Marked for dmae_ctx_job_issue().
+ */
+static inline unsigned int dmae_ctx_pick_chan(struct dmae_ctx *ctx)
 {
-	struct dmae_be *be = ctx->ud->be;
+	unsigned int chan = ctx->chan;
 
-	return be->ops->submit(be, ctx->chan, job);
+	if (ctx->spread)
+		chan = ctx->next_chan++ % ctx->ud->be->nchan;
+	set_bit(chan, &ctx->issue_mask);
+	return chan;
 }
 
+/* Start what was queued on the channels the context gave jobs to. */
 static inline void dmae_ctx_job_issue(struct dmae_ctx *ctx)
 {
 	struct dmae_be *be = ctx->ud->be;
+	unsigned long mask = xchg(&ctx->issue_mask, 0);
+	unsigned int chan;
 
-	be->ops->issue(be, ctx->chan);
+	for_each_set_bit(chan, &mask, BITS_PER_LONG)
+		be->ops->issue(be, chan);
 }
 
 static inline struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
@@ -212,6 +246,8 @@ void dmae_dmabe_exit(void);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
 		   u32 result, u32 moved);
 void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
+void dmae_ctx_hold(struct dmae_ctx *ctx);
+void dmae_ctx_unhold(struct dmae_ctx *ctx);
 
 /*
  * The longest submission. COPY_CRC32C: one descriptor's worth, since its
@@ -284,9 +320,23 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, bool nowait);
 u32 dmae_ureq_crc_max(struct dmae_be *be);
+struct dmae_ureq;
+int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+		      dmae_done_fn done, void *arg, struct dmae_ureq **reqp);
+void dmae_ureq_launch(struct dmae_ureq *req);
+void dmae_ureq_abort(struct dmae_ureq *req, int err, dmae_done_fn done,
+		     void *arg);
 int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 			struct dmae_ubuf *src_fixed, u64 src_off,
 			struct dmae_upin *dst, u32 len);
+
+/* dmae_link.c */
+struct dmae_chain;
+void dmae_link_init(struct dmae_ctx *ctx);
+int dmae_link_take(struct dmae_ctx *ctx, struct dmae_chain **chain,
+		   const struct dmae_sqe *sqe);
+void dmae_link_end(struct dmae_ctx *ctx, struct dmae_chain **chain);
+void dmae_link_release(struct dmae_ctx *ctx);
 
 /* dmae_ucmd.c */
 int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);

@@ -106,6 +106,9 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (ret)
 		return ret;
 	sqe.user_data = 0;
+	/* io_uring orders its own requests (IOSQE_IO_LINK, IOSQE_IO_DRAIN) */
+	if (sqe.flags & (DMAE_SQE_IO_LINK | DMAE_SQE_IO_DRAIN))
+		return -EINVAL;
 
 	/*
 	 * The non-blocking issue does the copy when it can without faulting

@@ -26,6 +26,8 @@
  * @ctx: its context
  * @work: completes it in process context, when pages were pinned for it
  * @user_data: for the completion
+ * @chan: the backend's channel its jobs go to
+ * @pattern: FILL's pattern
  * @op: DMAE_UOP_*
  * @len: bytes
  * @src: the source, if pinned for this request
@@ -49,6 +51,8 @@ struct dmae_ureq {
 	struct dmae_ctx *ctx;
 	struct work_struct work;
 	u64 user_data;
+	unsigned int chan;
+	u64 pattern;
 	u8 op;
 	u32 len;
 	struct dmae_upin src;
@@ -331,7 +335,8 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	njobs = req->njobs;
 	atomic_set(&req->pending, njobs);
 	for (i = 0; i < njobs; i++) {
-		int ret = dmae_ctx_job_submit(req->ctx, &req->jobs[i]);
+		struct dmae_be *be = req->ctx->ud->be;
+		int ret = be->ops->submit(be, req->chan, &req->jobs[i]);
 
 		/* Only a dead channel refuses checked jobs. */
 		if (ret) {
@@ -431,7 +436,8 @@ int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	    (!fsrc && sqe->src_fd) || (!fdst && sqe->dst_fd))
 		return -EINVAL;
 	if (op == DMAE_UOP_NOP)
-		return sqe->len || sqe->flags ? -EINVAL : 0;
+		return sqe->len || (sqe->flags & ~(DMAE_SQE_IO_LINK |
+						   DMAE_SQE_IO_DRAIN)) ? -EINVAL : 0;
 	if ((sqe->flags & DMAE_SQE_FIXED_SRC) &&
 	    (op == DMAE_UOP_FILL || fsrc ||
 	     !dmae_fixed_ok(ctx, sqe->src_buf, sqe->src, sqe->len)))
@@ -531,6 +537,7 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 	req->stride = stride;
 	req->per = per;
 	req->borrowed = true;
+	req->chan = dmae_ctx_pick_chan(ctx);
 	req->dst = *dst;
 	if (src_fixed) {
 		req->src_fixed = src_fixed;
@@ -577,6 +584,103 @@ static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	return ret;
 }
 
+/*
+ * Make the request of a checked entry of @len bytes ready for the engine:
+ * allocated, its sides pinned and mapped (or its registered buffers and
+ * @fsrc, FILE_READ's page-cache pages, taken over either way), counted
+ * in flight. Not yet submitted. May sleep unless @nowait.
+ */
+static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+			   dmae_done_fn done, void *arg, bool nowait, u32 len,
+			   struct dmae_upin *fsrc, struct dmae_ureq **out)
+{
+	struct dmae_be *be = ctx->ud->be;
+	struct device *dev = be->dma_dev;
+	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
+	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
+	struct dmae_ureq *req;
+	u32 per;
+	int ret;
+
+	per = dmae_req_job_bytes(be, dmae_side_uaddr(ctx, sqe, true),
+				 dmae_side_uaddr(ctx, sqe, false),
+				 sqe->opcode != DMAE_UOP_FILL);
+	njobs = DIV_ROUND_UP(len, per);
+	ret = nowait ? -EAGAIN : -ENOMEM;
+	req = kzalloc(struct_size(req, jobs, njobs), gfp);
+	if (!req) {
+		dmae_unpin(dev, fsrc);
+		return ret;
+	}
+	stride = dmae_seg_stride(be, len, per);
+	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
+	if (!req->segs) {
+		kfree(req);
+		dmae_unpin(dev, fsrc);
+		return ret;
+	}
+	req->ctx = ctx;
+	req->done = done;
+	req->arg = arg;
+	req->user_data = sqe->user_data;
+	req->op = sqe->opcode;
+	req->len = len;
+	req->njobs = njobs;
+	req->stride = stride;
+	req->per = per;
+	req->pattern = sqe->pattern;
+	req->chan = dmae_ctx_pick_chan(ctx);
+	req->src = *fsrc;
+	memset(fsrc, 0, sizeof(*fsrc));
+	INIT_WORK(&req->work, dmae_ureq_work);
+
+	ret = 0;
+	if (sqe->flags & DMAE_SQE_FIXED_DST) {
+		req->dst_fixed = &ctx->bufs[sqe->dst_buf];
+		req->dst_off = sqe->dst;
+	} else {
+		ret = dmae_pin(dev, &req->dst, sqe->dst, len,
+			       pin | (sqe->opcode != DMAE_UOP_COMPARE ?
+				      DMAE_PIN_WRITE : 0));
+	}
+	if (!ret && (sqe->flags & DMAE_SQE_FIXED_SRC)) {
+		req->src_fixed = &ctx->bufs[sqe->src_buf];
+		req->src_off = sqe->src;
+	} else if (!ret && sqe->opcode != DMAE_UOP_FILL && !req->src.pagecache) {
+		ret = dmae_pin(dev, &req->src, sqe->src, len, pin);
+	}
+	if (ret) {
+		dmae_unpin(dev, &req->dst);
+		dmae_unpin(dev, &req->src);
+		kvfree(req->segs);
+		kfree(req);
+		return ret;
+	}
+	atomic_inc(&ctx->ud->inflight);
+	if (dmae_ureq_fixed(req)) {
+		atomic_inc(&ctx->buf_users);
+		dmae_ureq_sync(req, true);
+	}
+	*out = req;
+	return 0;
+}
+
+/* Undo dmae_ureq_build() of a request none of whose jobs was submitted. */
+static void dmae_ureq_unbuild(struct dmae_ureq *req)
+{
+	struct dmae_ctx *ctx = req->ctx;
+	struct device *dev = dmae_ctx_dev(ctx);
+
+	if (dmae_ureq_fixed(req))
+		atomic_dec(&ctx->buf_users);
+	if (atomic_dec_and_test(&ctx->ud->inflight))
+		wake_up_all(&ctx->ud->idle);
+	dmae_unpin(dev, &req->dst);
+	dmae_unpin(dev, &req->src);
+	kvfree(req->segs);
+	kfree(req);
+}
+
 /**
  * dmae_ureq_start() - start one entry
  * @ctx: the context
@@ -596,12 +700,9 @@ static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, bool nowait)
 {
-	struct dmae_be *be = ctx->ud->be;
-	struct device *dev = be->dma_dev;
-	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
-	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
+	struct device *dev = dmae_ctx_dev(ctx);
 	struct dmae_upin fsrc = {};
-	u32 per, len = sqe->len;
+	u32 len = sqe->len;
 	struct dmae_ureq *req;
 	int ret;
 
@@ -638,64 +739,12 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
 	}
 
-	per = dmae_req_job_bytes(be, dmae_side_uaddr(ctx, sqe, true),
-				 dmae_side_uaddr(ctx, sqe, false),
-				 sqe->opcode != DMAE_UOP_FILL);
-	njobs = DIV_ROUND_UP(len, per);
-	ret = nowait ? -EAGAIN : -ENOMEM;
-	req = kzalloc(struct_size(req, jobs, njobs), gfp);
-	if (!req)
-		goto out_file;
-	stride = dmae_seg_stride(be, len, per);
-	req->segs = kvmalloc_array(2 * njobs * stride, sizeof(*req->segs), gfp);
-	if (!req->segs) {
-		kfree(req);
-		goto out_file;
-	}
-	req->ctx = ctx;
-	req->done = done;
-	req->arg = arg;
-	req->user_data = sqe->user_data;
-	req->op = sqe->opcode;
-	req->len = len;
-	req->njobs = njobs;
-	req->stride = stride;
-	req->per = per;
-	req->src = fsrc;
-	INIT_WORK(&req->work, dmae_ureq_work);
-
-	ret = 0;
-	if (sqe->flags & DMAE_SQE_FIXED_DST) {
-		req->dst_fixed = &ctx->bufs[sqe->dst_buf];
-		req->dst_off = sqe->dst;
-	} else {
-		ret = dmae_pin(dev, &req->dst, sqe->dst, len,
-			       pin | (sqe->opcode != DMAE_UOP_COMPARE ?
-				      DMAE_PIN_WRITE : 0));
-	}
-	if (!ret && (sqe->flags & DMAE_SQE_FIXED_SRC)) {
-		req->src_fixed = &ctx->bufs[sqe->src_buf];
-		req->src_off = sqe->src;
-	} else if (!ret && sqe->opcode != DMAE_UOP_FILL && !req->src.pagecache) {
-		ret = dmae_pin(dev, &req->src, sqe->src, len, pin);
-	}
-	if (!ret) {
-		atomic_inc(&ctx->ud->inflight);
-		if (dmae_ureq_fixed(req)) {
-			atomic_inc(&ctx->buf_users);
-			dmae_ureq_sync(req, true);
-		}
-		ret = dmae_ureq_submit_jobs(req, sqe->pattern);
-		if (!ret)
-			return 0;
-		if (dmae_ureq_fixed(req))
-			atomic_dec(&ctx->buf_users);
-		atomic_dec(&ctx->ud->inflight);
-	}
-	dmae_unpin(dev, &req->dst);
-	dmae_unpin(dev, &req->src);
-	kvfree(req->segs);
-	kfree(req);
+	ret = dmae_ureq_build(ctx, sqe, done, arg, nowait, len, &fsrc, &req);
+	if (ret)
+		return ret;
+	ret = dmae_ureq_submit_jobs(req, req->pattern);
+	if (ret)
+		dmae_ureq_unbuild(req);
 	return ret;
 
 out_file:
@@ -704,4 +753,113 @@ out_file:
 	if (!ret)
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 	return ret;
+}
+
+/**
+ * dmae_ureq_prepare() - make an entry ready to start later
+ * @ctx: the context; its lock and the device's semaphore held
+ * @sqe: the entry
+ * @done: reports the outcome once dmae_ureq_launch() has run it
+ * @arg: for @done
+ * @reqp: the request, or NULL when the entry has nothing for the engine
+ *	(a NOP, a FILE_READ at the end of its file): it completes with 0
+ *
+ * For entries that wait for others (IO_LINK, IO_DRAIN): all that may
+ * sleep or needs the process (checks, pinning, finding page-cache pages)
+ * is done now, in the process; dmae_ureq_launch() only hands the jobs to
+ * the engine, from wherever the entry before completed. Such an entry
+ * always goes to the engine (no CPU path); FILE_WRITE and FILE_COPY,
+ * which run in the process as write(2) does, cannot wait: -EINVAL.
+ *
+ * Return: 0 or the errno the entry completes with.
+ */
+int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
+		      dmae_done_fn done, void *arg, struct dmae_ureq **reqp)
+{
+	struct dmae_upin fsrc = {};
+	u32 len = sqe->len;
+	int ret;
+
+	*reqp = NULL;
+	ret = dmae_sqe_check(ctx, sqe);
+	if (ret || sqe->opcode == DMAE_UOP_NOP)
+		return ret;
+	if (sqe->opcode == DMAE_UOP_FILE_WRITE ||
+	    sqe->opcode == DMAE_UOP_FILE_COPY)
+		return -EINVAL;
+	if (sqe->opcode == DMAE_UOP_FILE_READ) {
+		ret = dmae_ureq_file_src(ctx, sqe, &fsrc, &len);
+		if (ret || !len) {
+			dmae_unpin(dmae_ctx_dev(ctx), &fsrc);
+			return ret;
+		}
+	}
+	return dmae_ureq_build(ctx, sqe, done, arg, false, len, &fsrc, reqp);
+}
+
+/*
+ * A prepared request that will not run: it completes with @err through
+ * @done (its own completion path: unpinned, then reported).
+ */
+static void dmae_ureq_fail(struct dmae_ureq *req, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->njobs; i++)
+		req->jobs[i].status = err;
+	atomic_set(&req->pending, 1);
+	req->jobs[0].priv = req;
+	dmae_ureq_job_done(&req->jobs[0]);
+}
+
+/**
+ * dmae_ureq_launch() - hand a prepared request to the engine
+ * @req: from dmae_ureq_prepare()
+ *
+ * Any context; does not sleep. Its done callback is called once, maybe
+ * before this returns.
+ */
+void dmae_ureq_launch(struct dmae_ureq *req)
+{
+	struct dmae_udev *ud = req->ctx->ud;
+	struct dmae_be *be = ud->be;
+	unsigned int chan = req->chan;
+	struct device *dev = be->dma_dev;
+	int ret;
+
+	/*
+	 * The engine may have written the source since it was mapped (the
+	 * entry before this one): hand the CPU's view to the device now.
+	 */
+	if (req->src.mapped)
+		dma_sync_sgtable_for_device(dev, &req->src.sgt, req->src.dir);
+	if (req->dst.mapped)
+		dma_sync_sgtable_for_device(dev, &req->dst.sgt, req->dst.dir);
+	dmae_ureq_sync(req, true);
+	/* @be stays while we ring its doorbell, after @req may be gone */
+	atomic_inc(&ud->inflight);
+	ret = dmae_ureq_submit_jobs(req, req->pattern);
+	if (ret)
+		dmae_ureq_fail(req, ret);
+	else
+		be->ops->issue(be, chan);
+	if (atomic_dec_and_test(&ud->inflight))
+		wake_up_all(&ud->idle);
+}
+
+/**
+ * dmae_ureq_abort() - complete a prepared request without running it
+ * @req: from dmae_ureq_prepare()
+ * @err: what it completes with
+ * @done: reports it instead of the one given to dmae_ureq_prepare()
+ * @arg: for @done
+ *
+ * Any context; does not sleep.
+ */
+void dmae_ureq_abort(struct dmae_ureq *req, int err, dmae_done_fn done,
+		     void *arg)
+{
+	req->done = done;
+	req->arg = arg;
+	dmae_ureq_fail(req, err);
 }

@@ -83,6 +83,18 @@ int dmae_queue_init_dev(const char *path, unsigned entries,
 			struct dmae_ring *ring, unsigned cpu_threshold);
 
 /**
+ * dmae_queue_init_params() - open @path and set up a ring as @params asks
+ * @path: the device
+ * @params: in: sq_entries, cq_entries, flags (DMAE_SETUP_*), cpu_threshold,
+ *	the rest zero; out: what DMAE_IOC_SETUP returned (features, ops, ...)
+ * @ring: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int dmae_queue_init_params(const char *path, struct dmae_uring_params *params,
+			   struct dmae_ring *ring);
+
+/**
  * dmae_queue_init() - set up a ring on the engine named by $DMAE_DEVICE,
  * else /dev/dma_engine0
  * @entries: submission entries

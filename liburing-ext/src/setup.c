@@ -14,21 +14,16 @@
 
 #include "internal.h"
 
-
-
-int dmae_queue_init_dev(const char *path, unsigned entries,
-			struct dmae_ring *ring, unsigned cpu_threshold)
+int dmae_queue_init_params(const char *path, struct dmae_uring_params *params,
+			   struct dmae_ring *ring)
 {
-	struct dmae_uring_params p;
+	struct dmae_uring_params p = *params;
 	void *sq, *sqes, *cq;
 	int fd, err;
 
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	memset(&p, 0, sizeof(p));
-	p.sq_entries = entries;
-	p.cpu_threshold = cpu_threshold;
 	if (ioctl(fd, DMAE_IOC_SETUP, &p) < 0) {
 		err = -errno;
 		close(fd);
@@ -53,7 +48,19 @@ int dmae_queue_init_dev(const char *path, unsigned entries,
 	}
 	dmae_ring_init_mem(ring, &p, sq, sqes, cq);
 	ring->fd = fd;
+	*params = p;
 	return 0;
+}
+
+int dmae_queue_init_dev(const char *path, unsigned entries,
+			struct dmae_ring *ring, unsigned cpu_threshold)
+{
+	struct dmae_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.sq_entries = entries;
+	p.cpu_threshold = cpu_threshold;
+	return dmae_queue_init_params(path, &p, ring);
 }
 
 int dmae_queue_init(unsigned entries, struct dmae_ring *ring,

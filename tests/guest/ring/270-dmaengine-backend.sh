@@ -38,6 +38,11 @@ check "pinned pages balanced after ring-test on $D" pins_balanced
 uring-test "$D"
 check "pinned pages balanced after uring-test on $D" pins_balanced
 
+link-test "$D"
+rc=$?
+check "link-test on $D exits 0 (got $rc)" test $rc = 0
+check "pinned pages balanced after link-test on $D" pins_balanced
+
 mkdir -p /mnt/tmpfs
 mount -t tmpfs -o size=256m tmpfs /mnt/tmpfs
 file-test "$D" /mnt/tmpfs tmpfs-dmaengine
