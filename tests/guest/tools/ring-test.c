@@ -527,7 +527,7 @@ static void test_bad_setup(void)
 	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EINVAL,
 	    "setup with a CQ smaller than the SQ: EINVAL");
 	p.cq_entries = 0;
-	p.flags = 1;
+	p.flags = 1u << 31;
 	tap(ioctl(fd, DMAE_IOC_SETUP, &p) < 0 && errno == EINVAL,
 	    "setup with unknown flags: EINVAL");
 	p.flags = 0;

@@ -296,6 +296,17 @@ static void test_bad(struct io_uring *plain, struct io_uring *big, int fd)
 	io_uring_cqe_seen(big, cqe);
 	tap(res == -ENOTTY, "unknown cmd_op: ENOTTY (%d)", res);
 
+	/* io_uring orders its own requests: the ring's link flags are not for it */
+	sqe = io_uring_get_sqe(big);
+	dmae_prep_copy(&op, buf, buf + 4096, 100);
+	op.flags = DMAE_SQE_IO_LINK;
+	dmae_io_uring_prep(sqe, fd, &op, big->flags);
+	io_uring_submit(big);
+	io_uring_wait_cqe(big, &cqe);
+	res = cqe->res;
+	io_uring_cqe_seen(big, cqe);
+	tap(res == -EINVAL, "DMAE_SQE_IO_LINK in a URING_CMD: EINVAL (%d)", res);
+
 	sqe = io_uring_get_sqe(plain);
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	sqe->cmd_op = DMAE_UCMD_SUBMIT;
