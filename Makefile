@@ -28,7 +28,7 @@ LIBDMAE_DEPS := $(wildcard liburing-ext/src/*.[ch] liburing-ext/include/*.h) \
 vpath %.c tests/guest/tools demos/tools demos/host
 
 .PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
-	demo bench devbench filebench check-style clean distclean qemu-fuzz debug-guest fuzz \
+	demo bench devbench filebench backendbench check-style clean distclean qemu-fuzz debug-guest fuzz \
 	test-loaded qemu-gcov coverage-device
 
 help:
@@ -39,6 +39,7 @@ help:
 	@echo "  make libdmae      build the user library (liburing-ext/; see its README)"
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
 	@echo "  make devbench     device model copy bandwidth against host memcpy"
+	@echo "  make backendbench the copy service on its native and its dmaengine backend, one engine"
 	@echo "  make filebench    file copies 64 KiB-256 MiB, tmpfs and ext4: engine-fd against the kernel's"
 	@echo "  make qemu-fuzz    qemu-fuzz-x86_64 (clang, libFuzzer, ASan, UBSan)"
 	@echo "  make qemu-gcov    qemu-system-x86_64 with gcov, for coverage-device"
@@ -148,6 +149,9 @@ devbench: qemu initramfs host-tools
 
 filebench: qemu initramfs
 	@bash bench/run-filebench.sh
+
+backendbench: qemu initramfs
+	@bash bench/run-backendbench.sh
 
 check-style: deps
 	@bash scripts/check-style.sh

@@ -78,6 +78,7 @@ struct bench_env {
 	uint8_t *src;
 	uint8_t *dst;
 	double cell_secs;	/* how long each cell runs */
+	bool spread;		/* ring set up with DMAE_SETUP_SPREAD */
 	struct bench_lat lat;
 };
 

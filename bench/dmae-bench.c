@@ -20,7 +20,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dmae-bench [--quick|--full] [-t SECS] [-p PATHS] [-s SIZES]\n"
-		"                  [-o CSV] [-d /dev/dma_engineN]\n"
+		"                  [-o CSV] [-d /dev/dma_engineN] [--spread]\n"
 		"Copy between two 128 MiB pools by each path for SECS per cell and\n"
 		"print throughput, operations/s, latency p50/p99 and guest CPU time\n"
 		"per GiB, then a comparison with memcpy, break-even sizes and the\n"
@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"              67108864; suffixes k and m)\n"
 		"  -o CSV      also write every cell as a CSV row to this file\n"
 		"  -d DEV      the engine (default $DMAE_DEVICE or /dev/dma_engine0)\n"
+		"  --spread    the ring paths' context spreads its copies over all\n"
+		"              of the device's channels (DMAE_SETUP_SPREAD)\n"
 		"Exit status: 0 if every cell ran and checked, 1 if one failed,\n"
 		"2 for bad arguments.\n");
 }
@@ -90,6 +92,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "spread", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +119,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			full = true;
+			break;
+		case 'S':
+			env.spread = true;
 			break;
 		case 't':
 			secs = strtod(optarg, NULL);
@@ -179,8 +185,9 @@ int main(int argc, char **argv)
 		}
 		report_csv_header(csv);
 	}
-	printf("dmae-bench: %s sweep, %u cells of %.2f s, %s, IOMMU %s\n",
-	       full ? "full" : "quick", plan.n, env.cell_secs, env.dev, iommu);
+	printf("dmae-bench: %s sweep, %u cells of %.2f s, %s%s, IOMMU %s\n",
+	       full ? "full" : "quick", plan.n, env.cell_secs, env.dev,
+	       env.spread ? " (spread over its channels)" : "", iommu);
 	report_header();
 	t0 = bench_now();
 	for (i = 0; i < plan.n; i++) {

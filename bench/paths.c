@@ -147,9 +147,18 @@ int bench_env_init(struct bench_env *env)
 	for (i = 0; i < BENCH_POOL / 8; i++)
 		p[i] = (i + 1) * 0x9e3779b97f4a7c15ull;
 
-	ret = dmae_queue_init_dev(env->dev, 2 * BENCH_MAX_QD, &env->ring, 0);
-	if (ret)
-		return ret;
+	{
+		struct dmae_uring_params prm = {
+			.sq_entries = 2 * BENCH_MAX_QD,
+			.flags = env->spread ? DMAE_SETUP_SPREAD : 0,
+		};
+
+		ret = dmae_queue_init_params(env->dev, &prm, &env->ring);
+		if (ret)
+			return ret;
+		if (env->spread && !(prm.flags & DMAE_SETUP_SPREAD))
+			return -EOPNOTSUPP;
+	}
 	ret = dmae_queue_init_dev(env->dev, 2 * BENCH_MAX_QD, &env->kring,
 				  BENCH_KCPU_MAX + 1);
 	if (ret)
