@@ -64,6 +64,10 @@ struct dmae_dmabe_chan {
  * @provider: the provider; not to be touched once @gone
  * @dev: the provider's device, referenced
  * @nb: hears of @dev's driver going (on @dev's bus)
+ * @lock: serialises dmae_dmabe_stop() and the registration with the
+ *	service: the bus notifier takes it, never dmae_dmabe_mutex (the
+ *	notifier runs under the bus's notifier lock, which registering a
+ *	notifier under dmae_dmabe_mutex takes: lockdep found that circle)
  * @gone: the backend was quiesced and its channels given back
  * @nchan: entries of @chans
  * @chans: the channels
@@ -74,6 +78,7 @@ struct dmae_dmabe {
 	struct dma_device *provider;
 	struct device *dev;
 	struct notifier_block nb;
+	struct mutex lock;	/* stop, registration */
 	bool gone;
 	unsigned int nchan;
 	struct dmae_dmabe_chan chans[DMAE_DMABE_MAX_CHANS];
@@ -298,11 +303,12 @@ static const struct dmae_be_ops dmae_dmabe_ops = {
 	.issue = dmae_dmabe_issue,
 };
 
-/* Quiesce one backend and give its channels back (dmae_dmabe_mutex held). */
+/* Quiesce one backend and give its channels back (@db->lock held). */
 static void dmae_dmabe_stop(struct dmae_dmabe *db)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&db->lock);
 	if (db->gone)
 		return;
 	db->gone = true;
@@ -314,12 +320,17 @@ static void dmae_dmabe_stop(struct dmae_dmabe *db)
 	}
 }
 
+/* Let go of one backend (dmae_dmabe_mutex held). */
 static void dmae_dmabe_free(struct dmae_dmabe *db)
 {
-	dmae_dmabe_stop(db);
+	/* after this no notifier call for @db runs, nor is running */
 	if (db->nb.notifier_call)
 		bus_unregister_notifier(db->dev->bus, &db->nb);
+	mutex_lock(&db->lock);
+	dmae_dmabe_stop(db);
+	mutex_unlock(&db->lock);
 	put_device(db->dev);
+	mutex_destroy(&db->lock);
 	kfree(db);
 }
 
@@ -331,9 +342,9 @@ static int dmae_dmabe_bus_event(struct notifier_block *nb,
 
 	if (action != BUS_NOTIFY_UNBIND_DRIVER || data != db->dev)
 		return NOTIFY_DONE;
-	mutex_lock(&dmae_dmabe_mutex);
+	mutex_lock(&db->lock);
 	dmae_dmabe_stop(db);
-	mutex_unlock(&dmae_dmabe_mutex);
+	mutex_unlock(&db->lock);
 	return NOTIFY_OK;
 }
 
@@ -383,6 +394,7 @@ static int dmae_dmabe_add(struct dma_chan *chan)
 			return -ENOMEM;
 		db->provider = provider;
 		db->dev = get_device(provider->dev);
+		mutex_init(&db->lock);
 		list_add_tail(&db->node, &dmae_dmabe_list);
 	}
 	if (db->nchan == DMAE_DMABE_MAX_CHANS)
@@ -403,6 +415,19 @@ static int dmae_dmabe_start(struct dmae_dmabe *db)
 	char name[24];
 	int ret;
 
+	/* all that is read of the provider, read while its channels are held */
+	be->ops = &dmae_dmabe_ops;
+	be->owner = THIS_MODULE;
+	be->dma_dev = db->dev;
+	be->parent = db->dev;
+	be->kind = "dmaengine";
+	be->nchan = db->nchan;
+	be->ops_mask = BIT(DMAE_JOB_COPY);
+	be->max_len = SZ_1G;
+	be->max_sg = DMAE_DMABE_MAX_SG;
+	be->node = dev_to_node(db->dev);
+	snprintf(name, sizeof(name), "dmae_dma%d", db->provider->dev_id);
+
 	if (db->dev->bus) {
 		db->nb.notifier_call = dmae_dmabe_bus_event;
 		ret = bus_register_notifier(db->dev->bus, &db->nb);
@@ -411,19 +436,11 @@ static int dmae_dmabe_start(struct dmae_dmabe *db)
 			return ret;
 		}
 	}
-
-	be->ops = &dmae_dmabe_ops;
-	be->owner = THIS_MODULE;
-	be->dma_dev = db->provider->dev;
-	be->parent = db->provider->dev;
-	be->kind = "dmaengine";
-	be->nchan = db->nchan;
-	be->ops_mask = BIT(DMAE_JOB_COPY);
-	be->max_len = SZ_1G;
-	be->max_sg = DMAE_DMABE_MAX_SG;
-	be->node = dev_to_node(db->provider->dev);
-	snprintf(name, sizeof(name), "dmae_dma%d", db->provider->dev_id);
-	return dmae_svc_register(be, name);
+	/* the provider may have gone since the notifier was registered */
+	mutex_lock(&db->lock);
+	ret = db->gone ? -ENODEV : dmae_svc_register(be, name);
+	mutex_unlock(&db->lock);
+	return ret;
 }
 
 /* Take the channels @spec names (dmae_dmabe_mutex held). */
