@@ -8,19 +8,23 @@
 # Environment: BENCH_MODES (default "off on").
 # Output in build/results/backendbench/: backendbench.csv (every cell),
 # backendbench-iommu-MODE.txt (the guest's report), tables.txt.
+# --tables: only print the tables again from backendbench.csv.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
+tables_only=
 case "${1:-}" in
--h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+--tables) tables_only=1 ;;
 "") ;;
 *) echo "run-backendbench: unknown argument '$1'" >&2; exit 2 ;;
 esac
 out=$BUILD/results/backendbench
 mkdir -p "$out" "$BUILD/logs"
 csv=$out/backendbench.csv
-echo "run,iommu,path,sweep,size,qd,batch,ops,bytes,secs,mbps,ops_per_s,p50_us,p99_us,cpu_s,cpu_s_per_gib,verified,error" >"$csv"
 rc=0
+[ -n "$tables_only" ] || {
+echo "run,iommu,path,sweep,size,qd,batch,ops,bytes,secs,mbps,ops_per_s,p50_us,p99_us,cpu_s,cpu_s_per_gib,verified,error" >"$csv"
 for mode in ${BENCH_MODES:-off on}; do
 	log=$BUILD/logs/backendbench-iommu-$mode.log
 	echo "== the two backends: booting the guest, IOMMU $mode =="
@@ -31,6 +35,7 @@ for mode in ${BENCH_MODES:-off on}; do
 		{ echo "run-backendbench: a run FAILED, IOMMU $mode; see $log"; rc=1; }
 	sed -n '/^# csv-begin/,/^# csv-end/p' "$log" | grep -v '^# csv-' >>"$csv"
 done
+}
 {
 	echo "The copy service on two backends over one engine ($(date -u +%Y-%m-%d)); guest CPU emulated by TCG."
 	echo "Ratio = dmaengine backend MB/s / native backend MB/s, same cell, same boot."
@@ -46,7 +51,7 @@ done
 			split(keys[i], f, ",")
 			a = mb["native," keys[i]]; b = mb["dmaengine," keys[i]]
 			if (a == "" || b == "") continue
-			printf "%-5s %-11s %9s %3s %5s %11.1f %11.1f %7.2f %12.3f %12.3f\n", f[1], f[2], f[3], f[4], f[5], a, b, a > 0 ? b / a : 0, cpu["native," keys[i]], cpu["dmaengine," keys[i]]
+			printf "%-5s %-11s %9s %3s %5s %11.1f %11.1f %7.2f %12.3f %12.3f\n", f[1], f[2], f[3], f[4], f[5], a, b, (a > 0 ? b / a : 0), cpu["native," keys[i]], cpu["dmaengine," keys[i]]
 		}
 	}'
 	echo
