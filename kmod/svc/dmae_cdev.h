@@ -111,8 +111,8 @@ struct dmae_udev {
  *	the chains on those lists
  * @deferred: chains waiting for a drain (struct dmae_chain), in order
  * @ready: chains whose next entry may start
- * @ndeferred: chains on @deferred; changed only under @lock too
- * @drain_active: the IO_DRAIN chain running, if any; set under @lock too
+ * @ndeferred: chains on @deferred; raised only under @lock too
+ * @drain_active: the IO_DRAIN chain running, if any
  * @active: plain entries started and chains taken off @deferred, not yet
  *	complete: what an IO_DRAIN waits for
  * @link_wait: an ENTER waiting for a drain to be over (FILE_WRITE)

@@ -80,7 +80,9 @@ void dmae_link_init(struct dmae_ctx *ctx)
 
 /*
  * Move the chains a drain no longer holds back onto @ready, in order.
- * @ctx->lock and @ctx->link_lock held.
+ * @ctx->link_lock held. (Chains are only added to @deferred under
+ * @ctx->lock as well, so a submitter that reads @ndeferred as 0 knows none
+ * is there; one leaving it under its feet only makes it wait needlessly.)
  */
 static void dmae_link_undefer(struct dmae_ctx *ctx)
 {
