@@ -57,20 +57,6 @@ static int write_str(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -errno;
 }
 
-/* Does the device at @path offer COPY_CRC32C (dmae_uring_params.ops)? */
-static bool has_crc(const char *path)
-{
-	struct dmae_uring_params p = { .sq_entries = 1 };
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	bool yes = true;
-
-	if (fd < 0)
-		return yes;
-	if (!ioctl(fd, DMAE_IOC_SETUP, &p) && (p.features & DMAE_FEAT_OPS))
-		yes = p.ops & (1u << DMAE_UOP_COPY_CRC32C);
-	close(fd);
-	return yes;
-}
 
 static bool crc_offered = true;
 
@@ -113,7 +99,7 @@ static int mode_unbind(const char *dev, const char *bdf)
 	unsigned i, good = 0;
 	int ufd, ret;
 
-	crc_offered = has_crc(dev);
+	crc_offered = dev_query_ops(dev) & (1u << DMAE_UOP_COPY_CRC32C);
 	if (!src || !dst || dmae_queue_init_dev(dev, 16, &ring, 0)) {
 		tap(false, "set up a ring on %s", dev);
 		return 1;

@@ -36,21 +36,6 @@ static bool has_op(int op)
 	return dev_ops & (1u << op);
 }
 
-/* dmae_uring_params.ops of a ring context set up on @path, or all. */
-static unsigned query_ops(const char *path)
-{
-	struct dmae_uring_params p = { .sq_entries = 1 };
-	unsigned ops = ~0u;
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return ops;
-	if (!ioctl(fd, DMAE_IOC_SETUP, &p) && (p.features & DMAE_FEAT_OPS))
-		ops = p.ops;
-	close(fd);
-	return ops;
-}
-
 static void tap(bool ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -476,7 +461,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1)
 		dev = argv[1];
-	dev_ops = query_ops(dev);
+	dev_ops = dev_query_ops(dev);
 	fd = open(dev, O_RDWR);
 	tap(fd >= 0, "open %s", dev);
 	tap(!io_uring_queue_init(128, &plain, 0), "a plain io_uring");
