@@ -20,8 +20,10 @@ GUEST_SRCS := $(wildcard tests/guest/tools/*.c demos/tools/*.c)
 GUEST_BINS := $(addprefix $(GUEST_BIN)/,$(basename $(notdir $(GUEST_SRCS)))) \
 	$(GUEST_BIN)/dmae-bench
 BENCH_SRCS := $(wildcard bench/*.c)
+# GUEST_SYSROOT: another architecture's liburing (scripts/build-arm64.sh)
 GUEST_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static \
-	-Iuapi -Iliburing-ext/include -Idemos/include
+	-Iuapi -Iliburing-ext/include -Idemos/include \
+	$(if $(GUEST_SYSROOT),-I$(GUEST_SYSROOT)/usr/include -L$(GUEST_SYSROOT)/usr/lib/aarch64-linux-gnu)
 LIBDMAE := $(BUILD)/liburing-ext/libdmae.a
 LIBDMAE_DEPS := $(wildcard liburing-ext/src/*.[ch] liburing-ext/include/*.h) \
 	uapi/dmae_uring.h liburing-ext/Makefile

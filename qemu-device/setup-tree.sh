@@ -15,6 +15,8 @@ for f in "$here"/tests/*.[ch]; do
 done
 ln -sfn "$(rel "$tree/configs/devices/x86_64-softmmu" "$here/dma-engine.mak")" \
 	"$tree/configs/devices/x86_64-softmmu/dma-engine.mak"
+ln -sfn "$(rel "$tree/configs/devices/aarch64-softmmu" "$here/dma-engine-aarch64.mak")" \
+	"$tree/configs/devices/aarch64-softmmu/dma-engine.mak"
 
 add_after() { # file, anchor regex (first match), line to add
 	grep -qxF "$3" "$1" && return 0

@@ -34,31 +34,43 @@ qemu_unpack() {
 }
 
 # qemu_configure OUT NAME [OPTION...]: configure a build in OUT once, with
-# our minimal options (x86_64, TCG, the devices of dma-engine.mak) and any
-# more given. NAME tags the messages.
+# our minimal options (the targets of $qemu_targets, TCG, the devices of
+# dma-engine*.mak) and any more given. NAME tags the messages.
+# build-qemu.sh builds aarch64 beside x86_64 (one tree, shared objects);
+# the gcov and fuzz builds are x86_64 only.
+qemu_targets=${qemu_targets:-x86_64}
 qemu_configure() {
 	local out=$1 name=$2
 	shift 2
-	[ -f "$out/build.ninja" ] && return 0
-	echo "$name: configuring (x86_64, TCG, only the devices we need${*:+; $*})"
+	local t list= devs=()
+	for t in $qemu_targets; do
+		list+=${list:+,}$t-softmmu
+		devs+=(--with-devices-$t=dma-engine)
+	done
+	# configured once; again only when the targets or options change
+	[ -f "$out/build.ninja" ] &&
+		[ "$(cat "$out/dmae-configured" 2>/dev/null)" = "$list $*" ] && return 0
+	echo "$name: configuring ($qemu_targets, TCG, only the devices we need${*:+; $*})"
 	rm -rf "$out"
 	mkdir -p "$out"
-	(cd "$out" && "$qemu_src/configure" --target-list=x86_64-softmmu \
+	(cd "$out" && "$qemu_src/configure" --target-list="$list" \
 		--without-default-features --enable-tcg \
-		--without-default-devices --with-devices-x86_64=dma-engine \
+		--without-default-devices "${devs[@]}" \
 		--disable-docs --disable-werror "$@" >configure.log 2>&1) || {
 		tail -n 30 "$out/configure.log" >&2
 		rm -f "$out/build.ninja"
 		exit 1
 	}
+	echo "$list $*" >"$out/dmae-configured"
 }
 
-# qemu_build OUT NAME: build qemu-system-x86_64 and the dma-engine qtest
-# (only what changed); fail on any warning in our own files.
+# qemu_build OUT NAME: build qemu-system-<target> of every target and the
+# dma-engine qtest (only what changed); fail on any warning in our own files.
 qemu_build() {
-	local out=$1 name=$2
-	echo "$name: building qemu-system-x86_64 and the dma-engine qtest"
-	if ! ninja -C "$out" -j "$qemu_jobs" qemu-system-x86_64 \
+	local out=$1 name=$2 t bins=()
+	for t in $qemu_targets; do bins+=("qemu-system-$t"); done
+	echo "$name: building ${bins[*]} and the dma-engine qtest"
+	if ! ninja -C "$out" -j "$qemu_jobs" "${bins[@]}" \
 		tests/qtest/dma-engine-test >"$out/ninja.log" 2>&1; then
 		grep -vE '^\[[0-9]+/[0-9]+\] ' "$out/ninja.log" | tail -n 60 >&2
 		exit 1

@@ -3,8 +3,9 @@
 # static busybox with relative applet links, our /init, the kernel
 # modules, the guest test suite and the static guest programs.
 #   mkinitramfs.sh OUT.cpio GUEST_BIN_DIR MODULE.ko...
-# For another kernel than Debian's (the debug kernel): DMAE_KABI=<release>
-# and DMAE_KMODS=<its lib/modules/<release> folder>.
+# For another kernel than Debian's amd64 one (the debug kernel, the arm64
+# kernel): DMAE_KABI=<release> and DMAE_KMODS=<its lib/modules/<release>
+# folder>.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${DMAE_KABI:-}" ]; then
@@ -18,8 +19,10 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules/"$KABI"/extra}
-cp /bin/busybox "$root/bin/busybox"
-for a in $("$root/bin/busybox" --list); do
+# DMAE_BUSYBOX: another architecture's busybox (of the same version as
+# the host's, whose applet list is used: the guest's cannot run here)
+cp "${DMAE_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
+for a in $(/bin/busybox --list); do
 	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
 done
 install -m 755 "$top/vm/guest-init" "$root/init"

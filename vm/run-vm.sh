@@ -6,6 +6,8 @@
 #             [--perf] (no slab and page poisoning: for measurements)
 #             [--kernel stock|debug] (debug: KASAN, lockdep, ...;
 #             scripts/build-debug-guest.sh builds it)
+#             [--arch x86|arm64] (arm64: the seed's virt machine, GICv3
+#             ITS, SMMUv3 for --iommu on; scripts/build-arm64.sh builds it)
 # DMAE_QEMU=PATH runs another qemu-system-x86_64 (the gcov build, say).
 # Exit status: QEMU's, or 124 if the guest did not finish in time.
 set -euo pipefail
@@ -14,6 +16,7 @@ BUILD=${BUILD:-$top/build}
 . "$top/vm/kernel-abi.sh"
 
 iommu=off suite=all log= timeout=300 verbose=0 extra= perf=0 kernel=stock
+arch=${DMAE_ARCH:-x86}
 usage() {
 	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
@@ -28,18 +31,26 @@ while [ $# -gt 0 ]; do
 	--append) extra=$2; shift 2 ;;
 	--perf) perf=1; shift ;;
 	--kernel) kernel=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
 	-h|--help) usage 0 ;;
 	*) echo "run-vm: unknown argument '$1'" >&2; usage 2 ;;
 	esac
 done
 [ -n "$log" ] || { echo "run-vm: --log is required" >&2; exit 2; }
 case "$iommu" in on|off) ;; *) echo "run-vm: --iommu on|off" >&2; exit 2 ;; esac
+case "$arch" in x86|arm64) ;; *) echo "run-vm: --arch x86|arm64" >&2; exit 2 ;; esac
+[ "$arch" = arm64 ] && [ "$kernel" = debug ] &&
+	{ echo "run-vm: no debug kernel for arm64" >&2; exit 2; }
 
 qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-x86_64}
 # Not "quiet": a guest that hangs while booting leaves its last words in
 # the log (the kernel log is dumped again, whole, at the end).
-append="console=ttyS0 panic=-1 oops=panic mitigations=off 8250.nr_uarts=1"
-append+=" cryptomgr.notests tsc=reliable no_timer_check rdinit=/init"
+append="panic=-1 oops=panic mitigations=off cryptomgr.notests rdinit=/init"
+if [ "$arch" = x86 ]; then
+	append+=" console=ttyS0 8250.nr_uarts=1 tsc=reliable no_timer_check"
+else
+	append+=" console=ttyAMA0"
+fi
 append+=" dmae.suite=$suite${extra:+ $extra}"
 # Tests run with slab and page poisoning, to catch use-after-free and
 # overruns; measurements without, since poisoning every allocation costs
@@ -55,13 +66,31 @@ debug)
 	append+=" kasan.fault=report" ;;
 *) echo "run-vm: --kernel stock|debug" >&2; exit 2 ;;
 esac
-args=(-M q35 -smp 2 -m 1G -nodefaults -display none -no-reboot
+if [ "$arch" = arm64 ]; then
+	. "$top/vm/kernel-abi.sh"
+	A64=${KABI%-amd64}-arm64
+	vmlinux=$BUILD/arm64/kernel/boot/vmlinuz-$A64 initrd=$BUILD/arm64/initramfs.cpio
+	qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-aarch64}
+fi
+args=(-smp 2 -m 1G -nodefaults -display none -no-reboot
 	-serial stdio -kernel "$vmlinux" -initrd "$initrd")
-if [ "$iommu" = on ]; then
+if [ "$arch" = arm64 ]; then
+	# The seed's platform: virt with GICv3 (MSI and MSI-X through its
+	# ITS), our devices on the root bus (Root Complex Integrated
+	# Endpoints), and with --iommu on the SMMUv3 translating for them.
+	m=virt,gic-version=3
+	if [ "$iommu" = on ]; then
+		m+=,iommu=smmuv3
+		append+=" iommu.passthrough=0 iommu.strict=1"
+	fi
+	args+=(-M "$m" -cpu cortex-a57)
+elif [ "$iommu" = on ]; then
+	args+=(-M q35)
 	# The IOMMU must come before the devices it translates for.
 	args+=(-device intel-iommu,intremap=on)
 	append+=" intel_iommu=on iommu.strict=1"
 else
+	args+=(-M q35)
 	append+=" intel_iommu=off"
 fi
 # Three engines: 04.0 with MSI-X and 4 channels, and the fault injection

@@ -52,8 +52,10 @@ allow_dmar_faults() {
 	echo $(($(cat /tmp/dmar-allowed 2>/dev/null || echo 0) + $1)) >/tmp/dmar-allowed
 }
 
+# dmar_faults: the IOMMU faults the kernel logged, VT-d's "DMAR: [DMA ..."
+# lines or the SMMUv3's "event 0xNN received:" (one line per event)
 dmar_faults() {
-	dmesg | grep -c 'DMAR: \[DMA'
+	dmesg | grep -cE 'DMAR: \[DMA|arm-smmu-v3 .*event 0x[0-9a-f]+ received'
 }
 
 # The engines of vm/run-vm.sh
