@@ -31,7 +31,7 @@ vpath %.c tests/guest/tools demos/tools demos/host
 
 .PHONY: help deps qemu kernel kmod libdmae guest-tools host-tools initramfs test \
 	demo bench devbench filebench backendbench check-style clean distclean qemu-fuzz debug-guest fuzz \
-	test-loaded qemu-gcov coverage-device
+	test-loaded qemu-gcov coverage-device arm64 demo-arm64
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -40,6 +40,8 @@ help:
 	@echo "  make kmod         build the kernel module for Debian's guest kernel"
 	@echo "  make libdmae      build the user library (liburing-ext/; see its README)"
 	@echo "  make initramfs    guest kernel, module, tests and tools for the VM"
+	@echo "  make arm64        the arm64 guest (virt, SMMUv3): kernel, modules, tools, initramfs"
+	@echo "  make demo-arm64   the seed's copy_size demo on arm64 virt + SMMUv3, with its trace"
 	@echo "  make devbench     device model copy bandwidth against host memcpy"
 	@echo "  make backendbench the copy service on its native and its dmaengine backend, one engine"
 	@echo "  make filebench    file copies 64 KiB-256 MiB, tmpfs and ext4: engine-fd against the kernel's"
@@ -112,12 +114,16 @@ coverage-device: qemu-gcov initramfs
 debug-guest: initramfs
 	@bash scripts/build-debug-guest.sh
 
-test: qemu qemu-gcov initramfs qemu-fuzz debug-guest
+# The seed's platform: Debian's arm64 kernel on QEMU virt (SMMUv3).
+arm64: qemu kernel
+	@bash scripts/build-arm64.sh
+
+test: qemu qemu-gcov initramfs qemu-fuzz debug-guest arm64
 	@bash tests/run-all.sh
 
 # The suite must not depend on the host's speed: the same run with both
 # host cores kept busy.
-test-loaded: qemu qemu-gcov initramfs qemu-fuzz debug-guest
+test-loaded: qemu qemu-gcov initramfs qemu-fuzz debug-guest arm64
 	@stress-ng --cpu 2 --timeout 0 --quiet & p=$$!; \
 	bash tests/run-all.sh; rc=$$?; kill $$p; exit $$rc
 
@@ -142,6 +148,11 @@ fuzz: qemu initramfs qemu-fuzz debug-guest
 
 demo: qemu initramfs host-tools
 	@bash demos/run-demo.sh
+
+# The seed's copy_size demo on the seed's platform: arm64 virt, SMMUv3,
+# with QEMU's smmuv3 trace beside the driver's log.
+demo-arm64: qemu arm64
+	@bash demos/run-seed-arm64.sh
 
 bench: qemu initramfs host-tools
 	@bash bench/run-bench.sh --full

@@ -25,6 +25,10 @@ PKGS=(
 	stress-ng
 	# the ext4 image of the guest's file-operation tests (mkfs.ext4)
 	e2fsprogs
+	# the arm64 guest (scripts/build-arm64.sh): the cross compiler and C
+	# library; its kernel, headers, busybox and liburing are arm64
+	# packages downloaded (not installed) by that script
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 
 SUDO=
@@ -51,6 +55,11 @@ ensure_deb_src() {
 
 NEED_UPDATE=0
 ensure_deb_src
+# arm64 package lists, for the arm64 guest's downloads
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	$SUDO dpkg --add-architecture arm64
+	NEED_UPDATE=1
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

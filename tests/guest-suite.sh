@@ -3,7 +3,7 @@
 # serial log into result lines ("ok - ..." / "not ok - ..."). Besides the
 # guest's own TAP lines it adds: the suite finished (no hang, no crash),
 # and the kernel log is free of warnings, BUGs, Oopses and panics.
-#   guest-suite.sh on|off [SUITE [stock|debug]]
+#   guest-suite.sh on|off [SUITE [stock|debug]]    (GUEST_ARCH=arm64: on virt)
 # GUEST_VARIANT=NAME names a run of its own (tag guest[NAME-iommu-MODE],
 # log guest-NAME-iommu-MODE.log), e.g. under another QEMU (DMAE_QEMU).
 set -uo pipefail
@@ -13,6 +13,13 @@ mode=$1 suite=${2:-all} kernel=${3:-stock}
 name=${GUEST_VARIANT:+$GUEST_VARIANT-}
 [ "$kernel" = debug ] && name+=debug-
 tag="guest[${name}iommu-$mode]"
+# GUEST_ARCH=arm64: the seed's platform, QEMU virt (tags guest[arm64-smmuv3]
+# and guest[arm64-no-iommu]; scripts/build-arm64.sh builds its guest)
+export DMAE_ARCH=${GUEST_ARCH:-x86}
+if [ "$DMAE_ARCH" = arm64 ]; then
+	name+=arm64-
+	if [ "$mode" = on ]; then tag="guest[${name}smmuv3]"; else tag="guest[${name}no-iommu]"; fi
+fi
 log=$BUILD/logs/guest-${name}iommu-$mode.log
 
 # A hang guard only, generous: the debug kernel runs the same suite several

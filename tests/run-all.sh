@@ -3,7 +3,8 @@
 # user-space code, and the guest suite with the IOMMU off and on (strict).
 # Prints one line per result and ends with "N passed, N failed".
 # Logs: build/logs/ (qtest.log, qtest-gcov.log, device-coverage.txt,
-# host-tests.log, guest-iommu-{off,on}.log, guest-debug-iommu-on.log),
+# host-tests.log, guest-iommu-{off,on}.log, guest-debug-iommu-on.log,
+# guest-arm64-iommu-{on,off}.log),
 # build/fuzz/ (generic-fuzz).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,12 @@ for mode in off on; do
 done
 section "guest suite on the debug kernel (KASAN, lockdep, ...), IOMMU on"
 "$top/tests/guest-suite.sh" on all debug | emit
+# The seed's platform: arm64 virt, with the SMMUv3 (strict) and without an
+# IOMMU (tags guest[arm64-smmuv3], guest[arm64-no-iommu]).
+for mode in on off; do
+	section "guest suite on arm64 virt, IOMMU $mode"
+	GUEST_ARCH=arm64 "$top/tests/guest-suite.sh" "$mode" "${ARM64_SUITE:-all}" | emit
+done
 
 pass=$(grep -c '^ok - ' "$results")
 fail=$(grep -c '^not ok - ' "$results")

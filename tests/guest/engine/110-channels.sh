@@ -48,6 +48,15 @@ if [ "$DMAE_IOMMU" = on ]; then
 	allow_dmar_faults 4
 	check "IOMMU: a descriptor reading an unmapped IOVA faults at that address, destination untouched" \
 		expect_eq OK wr "$DEV_MSIX/fault_selftest" 1
+	# The IOMMU's own log shows it: VT-d's fault reason, or the SMMUv3's
+	# event queue (0x10: F_TRANSLATION) for our device's stream.
+	iommu_logged() {
+		case "$(uname -m)" in
+		aarch64) dmesg | grep -qE 'arm-smmu-v3 .*event 0x10 received' ;;
+		*) dmesg | grep -qE 'DMAR: \[DMA Read' ;;
+		esac
+	}
+	check "IOMMU: the fault is in the IOMMU's own log ($(uname -m))" iommu_logged
 else
 	check "no IOMMU: nothing stops a stale address (fault_selftest says ENXIO)" \
 		expect_eq ENXIO wr "$DEV_MSIX/fault_selftest" 1

@@ -16,6 +16,13 @@ for d in $devs; do
 	check "${d##*/}: copy_size and max_copy_size exist" \
 		test -w "$d/copy_size" -a -r "$d/max_copy_size"
 done
+# After binding: on arm64 (device tree) the SMMUv3 takes a device at probe.
+if [ "$DMAE_IOMMU" = on ]; then
+	check "IOMMU translates for the device, strict mode (domain type DMA)" \
+		expect_eq DMA cat "$DEV_MSIX/iommu_group/type"
+else
+	check "no IOMMU group without an IOMMU" test ! -e "$DEV_MSIX/iommu_group"
+fi
 check "04.0 uses MSI-X, 4 channels" \
 	sh -c "dmesg | grep -q '0000:00:04.0: MSI-X interrupt, 4 channels'"
 check "05.0 falls back to INTx, 2 channels" \
