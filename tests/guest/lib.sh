@@ -52,10 +52,23 @@ allow_dmar_faults() {
 	echo $(($(cat /tmp/dmar-allowed 2>/dev/null || echo 0) + $1)) >/tmp/dmar-allowed
 }
 
-# dmar_faults: the IOMMU faults the kernel logged, VT-d's "DMAR: [DMA ..."
-# lines or the SMMUv3's "event 0xNN received:" (one line per event)
+# dmar_faults: the IOMMU faults in the kernel log on stdin, VT-d's
+# "DMAR: [DMA ..." lines or the SMMUv3's "event 0xNN received:" (one line
+# per event)
 dmar_faults() {
-	dmesg | grep -cE 'DMAR: \[DMA|arm-smmu-v3 .*event 0x[0-9a-f]+ received'
+	grep -cE 'DMAR: \[DMA|arm-smmu-v3 .*event 0x[0-9a-f]+ received'
+}
+
+# kmark NAME: put a marker into the kernel log; dmesg_since NAME prints the
+# log from the last such marker on (the whole ring if it has rotated out).
+# Tests use these instead of clearing the ring with "dmesg -c", which
+# would hide earlier messages from run.sh's IOMMU fault count.
+kmark() {
+	echo "dmae-mark $1 $$" >/dev/kmsg
+}
+dmesg_since() {
+	dmesg | awk -v m="dmae-mark $1 " 'index($0, m) { n = NR } { l[NR] = $0 }
+		END { for (i = n + 1; i <= NR; i++) print l[i] }'
 }
 
 # The engines of vm/run-vm.sh

@@ -18,7 +18,7 @@ check "6 dmaengine channels on 04.0 and 05.0 ($chans)" test "$nchans" = 6
 run_dmatest() {
 	desc=$1 threads=$2
 	shift 2
-	dmesg -c >/dev/null
+	kmark dmatest
 	insmod /lib/modules/$(uname -r)/extra/dmatest.ko timeout=10000 \
 		threads_per_chan="$threads" "$@" || return 1
 	for c in $chans; do
@@ -37,11 +37,11 @@ run_dmatest() {
 		[ -z "$_left" ] || { echo "$desc: streaming DMA mappings left:"; echo "$_left" | head -n 10; return 1; }
 	fi
 	want=$((nchans * threads))
-	got=$(dmesg | grep -c 'summary .* 0 failures')
-	all=$(dmesg | grep -c 'summary ')
-	dmesg | grep 'summary ' | head -n 3
+	got=$(dmesg_since dmatest | grep -c 'summary .* 0 failures')
+	all=$(dmesg_since dmatest | grep -c 'summary ')
+	dmesg_since dmatest | grep 'summary ' | head -n 3
 	[ "$got" = "$want" ] && [ "$all" = "$want" ] ||
-		{ echo "$desc: $got of $want summaries with 0 failures ($all in all)"; dmesg | grep dmatest | grep -v -e summary -e Added -e Started | head -n 10; return 1; }
+		{ echo "$desc: $got of $want summaries with 0 failures ($all in all)"; dmesg_since dmatest | grep dmatest | grep -v -e summary -e Added -e Started | head -n 10; return 1; }
 }
 check "dmatest memcpy: 16 KiB buffers, 2 threads per channel, 100 each" \
 	run_dmatest memcpy16k 2 test_buf_size=16384 iterations=100
