@@ -64,7 +64,7 @@ dmar_faults() {
 # Tests use these instead of clearing the ring with "dmesg -c", which
 # would hide earlier messages from run.sh's IOMMU fault count.
 kmark() {
-	echo "dmae-mark $1 $$" >/dev/kmsg
+	echo "dmae-mark $1 " >/dev/kmsg
 }
 dmesg_since() {
 	dmesg | awk -v m="dmae-mark $1 " 'index($0, m) { n = NR } { l[NR] = $0 }
