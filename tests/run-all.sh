@@ -17,7 +17,9 @@ results=$logs/results.txt
 # emit: pass result lines through, keep them for the summary
 emit() { tee -a "$results"; }
 
-section() { echo "== $* ==" >&2; }
+# each section's start, in seconds since the suite began (where the time goes)
+t_start=$(date +%s)
+section() { echo "== $* (at $(($(date +%s) - t_start)) s) ==" >&2; }
 
 section "qtest: dma-engine device model"
 (
@@ -65,6 +67,7 @@ for mode in on off; do
 	GUEST_ARCH=arm64 "$top/tests/guest-suite.sh" "$mode" "${ARM64_SUITE:-all}" | emit
 done
 
+section "end"
 pass=$(grep -c '^ok - ' "$results")
 fail=$(grep -c '^not ok - ' "$results")
 skipped=$(grep -c '^ok - .*# SKIP' "$results")

@@ -13,8 +13,10 @@ esac
 seen=0
 for f in $files; do
 	echo "# file: ${f#/tests/}"
+	t0=$(date +%s)
 	kmark run-file
 	sh "$f" 2>&1 | tee -a /tmp/tap.log
+	echo "# file: ${f#/tests/} took $(($(date +%s) - t0)) s"
 	seen=$((seen + $(dmesg_since run-file | dmar_faults)))
 done
 # IOMMU faults only where a test provoked them on purpose
