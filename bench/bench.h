@@ -26,12 +26,16 @@ enum bench_path {
 	PATH_NOP_URING,	/* io_uring's own IORING_OP_NOP */
 	PATH_NOP_UCMD,	/* the engine's NOP as IORING_OP_URING_CMD */
 	PATH_NOP_RING,	/* the engine's NOP through the shared ring */
+	PATH_POLL,	/* shared ring, registered buffers, DMAE_SETUP_IOPOLL */
+	PATH_SQPOLL,	/* the same with DMAE_SETUP_SQPOLL: a kernel thread submits */
+	PATH_SQIOPOLL,	/* DMAE_SETUP_SQPOLL and DMAE_SETUP_IOPOLL */
+	PATH_UCMD_POLL,	/* URING_CMD copy on an IORING_SETUP_IOPOLL io_uring */
 	PATH_COUNT
 };
 
 /* The kernel's CPU path takes copies shorter than this (dmae_ureq.c). */
 #define BENCH_KCPU_MAX		65535u
-/* The seed block and "bench" attribute take at most this (dmae_bench.c). */
+/* The seed block and the "bench" hook take at most this (dmae_bench.c). */
 #define BENCH_SEED_MAX		(4u << 20)
 #define BENCH_MAX_SIZE		(64u << 20)
 #define BENCH_MAX_QD		64u
@@ -70,11 +74,19 @@ struct bench_lat {
 
 struct bench_env {
 	const char *dev;	/* /dev/dma_engineN */
-	const char *sysfs;	/* its PCI device directory, for "bench" */
+	const char *sysfs;	/* its PCI device directory, whose name finds "bench" */
 	int fd;
 	struct dmae_ring ring;	/* plain and registered copies, NOPs */
 	struct dmae_ring kring;	/* cpu_threshold at the maximum */
+	struct dmae_ring pring;	/* DMAE_SETUP_IOPOLL, registered buffers */
+	bool poll_ok;		/* the device offers DMAE_SETUP_IOPOLL */
+	struct dmae_ring sqring;	/* DMAE_SETUP_SQPOLL, registered buffers */
+	struct dmae_ring sqpring;	/* SQPOLL and IOPOLL */
+	bool sqpoll_ok;		/* the device offers DMAE_SETUP_SQPOLL */
+	bool sqiopoll_ok;	/* ... with IOPOLL */
 	struct io_uring uring;	/* SQE128, for URING_CMD */
+	struct io_uring puring;	/* SQE128 and IOPOLL, for URING_CMD */
+	bool upoll_ok;		/* the device takes polled URING_CMDs */
 	uint8_t *src;
 	uint8_t *dst;
 	double cell_secs;	/* how long each cell runs */
@@ -99,8 +111,8 @@ void bench_lat_free(struct bench_lat *lat);
 void bench_lat_add(struct bench_lat *lat, uint64_t ns);
 void bench_lat_pct(struct bench_lat *lat, double *p50_us, double *p99_us);
 void bench_finish(struct bench_result *res, double cpu0, double cpu1);
-int bench_sysfs_bench(const char *sysfs, bool seed, size_t size,
-		      unsigned int count, uint64_t *ns, uint64_t *p50,
-		      uint64_t *p99);
+int bench_dbg_bench(const char *sysfs, bool seed, size_t size,
+		    unsigned int count, uint64_t *ns, uint64_t *p50,
+		    uint64_t *p99);
 
 #endif

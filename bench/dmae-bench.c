@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devhint.h"
 #include "plan.h"
 #include "sizearg.h"
 
@@ -29,8 +30,11 @@ static void usage(FILE *f)
 		"  --full      64 B to 64 MiB, QD 1 to 64, batch sizes\n"
 		"  -t SECS     time per cell (default 0.25 quick, 0.5 full)\n"
 		"  -p PATHS    comma-separated subset of: memcpy,kernel-cpu,ring,\n"
-		"              ring-fixed,uring-cmd,seed,device,nop-io_uring,\n"
-		"              nop-uring-cmd,nop-ring\n"
+		"              ring-fixed,uring-cmd,uring-cmd-poll,ring-fixed-poll,ring-sqpoll,\n"
+		"              ring-sqpoll-poll,seed,device,nop-io_uring,\n"
+		"              nop-uring-cmd,nop-ring (the ring-fixed paths and the\n"
+		"              sqpoll ones use registered buffers; -poll: IOPOLL,\n"
+		"              sqpoll: SQPOLL, whose thread's CPU time is counted)\n"
 		"  -s SIZES    comma-separated sizes for the size sweep (64 to\n"
 		"              67108864; suffixes k and m)\n"
 		"  -o CSV      also write every cell as a CSV row to this file\n"
@@ -164,16 +168,25 @@ int main(int argc, char **argv)
 	env.sysfs = sysfs;
 	iommu = iommu_state(sysfs);
 
+	ret = bench_env_init(&env);
+	if (ret) {
+		dmae_dev_error("dmae-bench", env.dev, -ret);
+		return 1;
+	}
+	/* a backend that cannot be polled has no polled path to measure */
+	if (!env.poll_ok)
+		paths[PATH_POLL] = false;
+	if (!env.sqpoll_ok)
+		paths[PATH_SQPOLL] = false;
+	if (!env.sqiopoll_ok)
+		paths[PATH_SQIOPOLL] = false;
+	if (!env.upoll_ok)
+		paths[PATH_UCMD_POLL] = false;
 	plan_build(&plan, full, paths, nsizes ? sizes : NULL, nsizes);
 	if (!plan.n) {
 		fprintf(stderr, "dmae-bench: nothing to measure (paths and sizes exclude each other)\n");
+		bench_env_exit(&env);
 		return 2;
-	}
-	ret = bench_env_init(&env);
-	if (ret) {
-		fprintf(stderr, "dmae-bench: setting up %s: %s\n", env.dev,
-			strerror(-ret));
-		return 1;
 	}
 	if (csv_path) {
 		csv = fopen(csv_path, "w");

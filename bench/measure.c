@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * dmae-bench: clocks, guest CPU time, latency percentiles, and the
- * driver's sysfs "bench" attribute.
+ * driver's debugfs "bench" hook.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -74,8 +74,9 @@ void bench_finish(struct bench_result *res, double cpu0, double cpu1)
 }
 
 /**
- * bench_sysfs_bench() - run the driver's "bench" attribute once
- * @sysfs: the engine's PCI device directory
+ * bench_dbg_bench() - run the driver's debugfs "bench" hook once
+ * @sysfs: the engine's PCI device directory in sysfs (its hooks are in
+ *	/sys/kernel/debug/dma_engine/<its PCI name>/)
  * @seed: through the seed register block (else streaming on channel 0)
  * @size: bytes per copy
  * @count: copies
@@ -85,15 +86,20 @@ void bench_finish(struct bench_result *res, double cpu0, double cpu1)
  *
  * Return: 0 or -errno (the driver checks the last copy; -EIO if it differs).
  */
-int bench_sysfs_bench(const char *sysfs, bool seed, size_t size,
-		      unsigned int count, uint64_t *ns, uint64_t *p50,
-		      uint64_t *p99)
+int bench_dbg_bench(const char *sysfs, bool seed, size_t size,
+		    unsigned int count, uint64_t *ns, uint64_t *p50,
+		    uint64_t *p99)
 {
-	char path[512], buf[256];
+	char path[512], buf[256], *pci;
 	unsigned long long s, c, t, m, a, b;
 	int fd, n, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/bench", sysfs);
+	pci = realpath(sysfs, NULL);
+	if (!pci)
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dma_engine/%s/bench",
+		 strrchr(pci, '/') ? strrchr(pci, '/') + 1 : pci);
+	free(pci);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		return -errno;

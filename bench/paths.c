@@ -29,6 +29,10 @@ static const char *const path_names[PATH_COUNT] = {
 	[PATH_NOP_URING] = "nop-io_uring",
 	[PATH_NOP_UCMD] = "nop-uring-cmd",
 	[PATH_NOP_RING] = "nop-ring",
+	[PATH_POLL] = "ring-fixed-poll",
+	[PATH_SQPOLL] = "ring-sqpoll",
+	[PATH_SQIOPOLL] = "ring-sqpoll-poll",
+	[PATH_UCMD_POLL] = "uring-cmd-poll",
 };
 
 const char *path_name(enum bench_path p)
@@ -131,6 +135,27 @@ static uint8_t *pool_alloc(void)
 	return p;
 }
 
+/* An SQPOLL ring with @flags on the registered pools; *@ok if there is one. */
+static int sqpoll_ring(struct bench_env *env, struct dmae_ring *ring,
+		       unsigned int flags, const struct iovec *iov,
+		       unsigned int n, bool *ok)
+{
+	struct dmae_uring_params prm = {
+		.sq_entries = 2 * BENCH_MAX_QD,
+		.flags = DMAE_SETUP_SQPOLL | flags |
+			 (env->spread ? DMAE_SETUP_SPREAD : 0),
+		.sq_thread_idle = 20,
+	};
+	int ret = dmae_queue_init_params(env->dev, &prm, ring);
+
+	/* an older module (EINVAL) or no thread free (EAGAIN): no such path */
+	*ok = !ret;
+	if (ret)
+		return ret == -EINVAL || ret == -EAGAIN || ret == -EOPNOTSUPP ?
+		       0 : ret;
+	return dmae_register_buffers(ring, iov, n);
+}
+
 int bench_env_init(struct bench_env *env)
 {
 	struct iovec iov[2 * BENCH_POOL / BENCH_REG_MAX];
@@ -173,6 +198,38 @@ int bench_env_init(struct bench_env *env)
 	ret = dmae_register_buffers(&env->ring, iov, 2 * half);
 	if (ret)
 		return ret;
+	/* The polled ring, on the same buffers; where the device has it. */
+	{
+		struct dmae_uring_params prm = {
+			.sq_entries = 2 * BENCH_MAX_QD,
+			.flags = DMAE_SETUP_IOPOLL |
+				 (env->spread ? DMAE_SETUP_SPREAD : 0),
+		};
+
+		ret = dmae_queue_init_params(env->dev, &prm, &env->pring);
+		env->poll_ok = !ret;
+		if (ret && ret != -EOPNOTSUPP)
+			return ret;
+		if (env->poll_ok) {
+			ret = dmae_register_buffers(&env->pring, iov, 2 * half);
+			if (ret)
+				return ret;
+		}
+	}
+	/*
+	 * The SQPOLL rings, on the same buffers. Their threads poll for
+	 * 20 ms after the last entry, then sleep: little of another path's
+	 * cell is spent beside a spinning thread.
+	 */
+	ret = sqpoll_ring(env, &env->sqring, 0, iov, 2 * half, &env->sqpoll_ok);
+	if (ret)
+		return ret;
+	if (env->poll_ok) {
+		ret = sqpoll_ring(env, &env->sqpring, DMAE_SETUP_IOPOLL, iov,
+				  2 * half, &env->sqiopoll_ok);
+		if (ret)
+			return ret;
+	}
 	env->fd = open(env->dev, O_RDWR);
 	if (env->fd < 0)
 		return -errno;
@@ -180,15 +237,29 @@ int bench_env_init(struct bench_env *env)
 				  IORING_SETUP_SQE128);
 	if (ret)
 		return ret;
+	/* polled URING_CMD where the backend can be polled (as the ring) */
+	if (env->poll_ok) {
+		ret = io_uring_queue_init(2 * BENCH_MAX_QD, &env->puring,
+					  IORING_SETUP_SQE128 | IORING_SETUP_IOPOLL);
+		env->upoll_ok = !ret;
+	}
 	return bench_lat_init(&env->lat, 1u << 17);
 }
 
 void bench_env_exit(struct bench_env *env)
 {
 	io_uring_queue_exit(&env->uring);
+	if (env->upoll_ok)
+		io_uring_queue_exit(&env->puring);
 	close(env->fd);
 	dmae_queue_exit(&env->kring);
 	dmae_queue_exit(&env->ring);
+	if (env->poll_ok)
+		dmae_queue_exit(&env->pring);
+	if (env->sqpoll_ok)
+		dmae_queue_exit(&env->sqring);
+	if (env->sqiopoll_ok)
+		dmae_queue_exit(&env->sqpring);
 	munmap(env->src, BENCH_POOL);
 	munmap(env->dst, BENCH_POOL);
 	bench_lat_free(&env->lat);
@@ -203,7 +274,8 @@ static void prep_op(struct bench_env *env, const struct bench_cell *c,
 
 	if (path_nop(c->path)) {
 		dmae_prep_nop(sqe);
-	} else if (c->path == PATH_FIXED) {
+	} else if (c->path == PATH_FIXED || c->path == PATH_POLL ||
+		   c->path == PATH_SQPOLL || c->path == PATH_SQIOPOLL) {
 		unsigned int half = BENCH_POOL / BENCH_REG_MAX;
 		unsigned int buf = off / BENCH_REG_MAX;
 
@@ -217,11 +289,23 @@ static void prep_op(struct bench_env *env, const struct bench_cell *c,
 
 static bool uses_uring(enum bench_path p)
 {
-	return p == PATH_URING || p == PATH_NOP_URING || p == PATH_NOP_UCMD;
+	return p == PATH_URING || p == PATH_NOP_URING || p == PATH_NOP_UCMD ||
+	       p == PATH_UCMD_POLL;
+}
+
+static struct io_uring *uring_of(struct bench_env *env, enum bench_path p)
+{
+	return p == PATH_UCMD_POLL ? &env->puring : &env->uring;
 }
 
 static struct dmae_ring *ring_of(struct bench_env *env, enum bench_path p)
 {
+	if (p == PATH_POLL)
+		return &env->pring;
+	if (p == PATH_SQPOLL)
+		return &env->sqring;
+	if (p == PATH_SQIOPOLL)
+		return &env->sqpring;
 	return p == PATH_KCPU ? &env->kring : &env->ring;
 }
 
@@ -229,7 +313,7 @@ static int queue_one(struct bench_env *env, const struct bench_cell *c,
 		     unsigned int tag)
 {
 	if (uses_uring(c->path)) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&env->uring);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(uring_of(env, c->path));
 		struct dmae_sqe op;
 
 		if (!sqe)
@@ -238,7 +322,8 @@ static int queue_one(struct bench_env *env, const struct bench_cell *c,
 			io_uring_prep_nop(sqe);
 		} else {
 			prep_op(env, c, tag, &op);
-			dmae_io_uring_prep(sqe, env->fd, &op, env->uring.flags);
+			dmae_io_uring_prep(sqe, env->fd, &op,
+					   uring_of(env, c->path)->flags);
 		}
 		io_uring_sqe_set_data64(sqe, tag);
 	} else {
@@ -258,8 +343,9 @@ static int submit_wait(struct bench_env *env, const struct bench_cell *c,
 	struct dmae_ring *r = ring_of(env, c->path);
 
 	if (uses_uring(c->path))
-		return wait_nr ? io_uring_submit_and_wait(&env->uring, wait_nr) :
-				 io_uring_submit(&env->uring);
+		return wait_nr ? io_uring_submit_and_wait(uring_of(env, c->path),
+							  wait_nr) :
+				 io_uring_submit(uring_of(env, c->path));
 	return wait_nr ? dmae_submit_and_wait(r, wait_nr) : dmae_submit(r);
 }
 
@@ -269,12 +355,12 @@ static int reap_one(struct bench_env *env, const struct bench_cell *c,
 	if (uses_uring(c->path)) {
 		struct io_uring_cqe *cqe;
 
-		if (io_uring_peek_cqe(&env->uring, &cqe))
+		if (io_uring_peek_cqe(uring_of(env, c->path), &cqe))
 			return -EAGAIN;
 		*tag = cqe->user_data;
 		*res = cqe->res;
 		*flags = 0;
-		io_uring_cqe_seen(&env->uring, cqe);
+		io_uring_cqe_seen(uring_of(env, c->path), cqe);
 	} else {
 		struct dmae_ring *r = ring_of(env, c->path);
 		struct dmae_cqe *cqe;
@@ -412,10 +498,10 @@ static int run_memcpy(struct bench_env *env, const struct bench_cell *c,
 }
 
 /*
- * The driver's "bench": runs of up to 1024 copies, repeated for about the
+ * The driver's debugfs "bench": runs of up to 1024 copies, repeated for about the
  * cell's time. Latency percentiles are the driver's, from the last run.
  */
-static int run_sysfs(struct bench_env *env, const struct bench_cell *c,
+static int run_hook(struct bench_env *env, const struct bench_cell *c,
 		     struct bench_result *res, double *cpu0)
 {
 	bool seed = c->path == PATH_SEED;
@@ -424,8 +510,8 @@ static int run_sysfs(struct bench_env *env, const struct bench_cell *c,
 	double t0;
 	int ret;
 
-	ret = bench_sysfs_bench(env->sysfs, seed, c->size, count, &ns, &p50,
-				&p99);
+	ret = bench_dbg_bench(env->sysfs, seed, c->size, count, &ns, &p50,
+			      &p99);
 	if (ret)
 		return ret;
 	if (ns)
@@ -436,8 +522,8 @@ static int run_sysfs(struct bench_env *env, const struct bench_cell *c,
 		return ret;
 	t0 = bench_now();
 	do {
-		ret = bench_sysfs_bench(env->sysfs, seed, c->size, count, &ns,
-					&p50, &p99);
+		ret = bench_dbg_bench(env->sysfs, seed, c->size, count, &ns,
+				      &p50, &p99);
 		if (ret)
 			return ret;
 		res->ops += count;
@@ -475,7 +561,7 @@ int bench_run_cell(struct bench_env *env, const struct bench_cell *cell,
 		memset(env->dst, 0, (size_t)used * slot_stride(cell->size));
 	}
 	if (cell->path == PATH_SEED || cell->path == PATH_DEVICE) {
-		ret = run_sysfs(env, cell, res, &cpu0);
+		ret = run_hook(env, cell, res, &cpu0);
 	} else {
 		ret = cpustat_busy(&cpu0);
 		if (!ret)

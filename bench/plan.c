@@ -78,10 +78,12 @@ void plan_build(struct bench_plan *plan, bool full, const bool *paths,
 		const size_t *sizes, unsigned int nsizes)
 {
 	static const enum bench_path offload[] = {
-		PATH_KCPU, PATH_RING, PATH_FIXED, PATH_URING,
+		PATH_KCPU, PATH_RING, PATH_FIXED, PATH_URING, PATH_POLL,
+		PATH_SQPOLL, PATH_SQIOPOLL, PATH_UCMD_POLL,
 	};
 	static const enum bench_path queued[] = {
-		PATH_RING, PATH_FIXED, PATH_URING,
+		PATH_RING, PATH_FIXED, PATH_URING, PATH_POLL, PATH_SQPOLL,
+		PATH_SQIOPOLL, PATH_UCMD_POLL,
 	};
 	const size_t *qd_sizes = full ? full_qd_sizes : quick_qd_sizes;
 	unsigned int n_qd_sizes = full ? ARRAY_LEN(full_qd_sizes) :

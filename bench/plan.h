@@ -6,7 +6,7 @@
 
 #include "bench.h"
 
-#define BENCH_PLAN_MAX	256
+#define BENCH_PLAN_MAX	512
 
 struct bench_plan {
 	struct bench_cell cells[BENCH_PLAN_MAX];

@@ -72,7 +72,8 @@ static const struct bench_result *sweep_cell(const struct bench_plan *plan,
 }
 
 static const enum bench_path table_paths[] = {
-	PATH_RING, PATH_FIXED, PATH_URING, PATH_KCPU, PATH_SEED,
+	PATH_RING, PATH_FIXED, PATH_URING, PATH_UCMD_POLL, PATH_POLL,
+	PATH_SQPOLL, PATH_SQIOPOLL, PATH_KCPU, PATH_SEED,
 };
 #define NTABLE (sizeof(table_paths) / sizeof(table_paths[0]))
 
@@ -249,6 +250,16 @@ static void targets(const struct bench_plan *plan,
 			  "registered >= 2x the ops/s of plain at 4 KiB, QD 8");
 	fixed_vs_plain_4k(plan, res, 32, 16,
 			  "registered >= 2x the ops/s of plain at 4 KiB, QD 32");
+	/* issue 14: polling's latency at QD 1 against the interrupt's */
+	a = plan_find(plan, res, PATH_POLL, 4096, 1, 1);
+	b = plan_find(plan, res, PATH_FIXED, 4096, 1, 1);
+	q = a && b && b->p50_us > 0 ? a->p50_us / b->p50_us : 0;
+	target(a && b, q <= 1.0 / 3,
+	       "QD 1 latency of a 4 KiB registered copy, polled <= 1/3 of the interrupt's (p50)",
+	       "%.2f of it%s", q, "");
+	if (a && b)
+		printf("            (p50 %.1f us polled against %.1f us; p99 %.1f against %.1f)\n",
+		       a->p50_us, b->p50_us, a->p99_us, b->p99_us);
 	a = plan_find(plan, res, PATH_NOP_RING, 0, 32, 32);
 	b = plan_find(plan, res, PATH_NOP_URING, 0, 32, 32);
 	q = a && b ? b->ops_s / a->ops_s : 0;
@@ -269,7 +280,10 @@ static void targets(const struct bench_plan *plan,
 void report_summary(const struct bench_plan *plan,
 		    const struct bench_result *res, const char *iommu)
 {
-	static const enum bench_path be[] = { PATH_RING, PATH_FIXED, PATH_URING };
+	static const enum bench_path be[] = {
+		PATH_RING, PATH_FIXED, PATH_URING, PATH_UCMD_POLL, PATH_POLL,
+		PATH_SQPOLL, PATH_SQIOPOLL,
+	};
 	size_t sizes[64];
 	unsigned int n = sweep_sizes(plan, sizes, 64), i;
 	const struct bench_result *r;

@@ -4,7 +4,11 @@
 # dmae-bench in it, keep its report and CSV, measure the host's memcpy for
 # the device-against-host ratio, and draw the plots with gnuplot.
 #   run-bench.sh [--quick|--full] [--cell SECS] [--suite bench|demo]
+#                [--arch x86|arm64]
 # Environment: BENCH_MODES (default "off on").
+# --arch arm64 (make bench-arm64): the seed's platform, virt with the
+# SMMUv3 for the IOMMU-on run (scripts/build-arm64.sh builds its guest);
+# its results go to bench-full-arm64/ (or bench-quick-arm64/).
 # Output in build/results/bench-full/ (or bench-quick/): bench-iommu-MODE.txt
 # (the guest's report), bench.csv (every cell, both modes), bench-device.txt
 # (engine against host memcpy), plots/*.png and plots/data/*.dat. With
@@ -13,9 +17,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
-sweep=full cell= suite=bench
+sweep=full cell= suite=bench arch=x86
 usage() {
-	sed -n '5,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '5,17p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -24,12 +28,19 @@ while [ $# -gt 0 ]; do
 	--full) sweep=full; shift ;;
 	--cell) cell=$2; shift 2 ;;
 	--suite) suite=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
 	-h|--help) usage 0 ;;
 	*) echo "run-bench: unknown argument '$1'" >&2; usage 2 >&2 ;;
 	esac
 done
+case "$arch" in
+x86) tag= ;;
+arm64) tag=-arm64 ;;
+*) echo "run-bench: --arch x86|arm64" >&2; usage 2 >&2 ;;
+esac
+export DMAE_ARCH=$arch
 demos=$BUILD/results
-results=$BUILD/results/bench-$sweep
+results=$BUILD/results/bench-$sweep$tag
 plots=$results/plots
 mkdir -p "$results" "$plots/data" "$BUILD/logs"
 
@@ -45,8 +56,8 @@ rc=0
 csv=$results/bench.csv
 : >"$csv.tmp"
 for mode in ${BENCH_MODES:-off on}; do
-	log=$BUILD/logs/$suite-iommu-$mode.log
-	echo "== $suite ($sweep benchmark sweep): booting the guest, IOMMU $mode =="
+	log=$BUILD/logs/$suite$tag-iommu-$mode.log
+	echo "== $suite ($sweep benchmark sweep): booting the $arch guest, IOMMU $mode =="
 	"$top/vm/run-vm.sh" --perf --iommu "$mode" --suite "$suite" --log "$log" \
 		--timeout 3000 --append "dmae.sweep=$sweep${cell:+ dmae.cell=$cell}"
 	if [ "$suite" = demo ]; then
@@ -77,7 +88,7 @@ mv "$csv.tmp" "$csv"
 
 # The engine's in-kernel streaming bandwidth against host memcpy.
 {
-	echo "Device model against host memcpy, same run ($(date -u +%Y-%m-%d), $(nproc) host cores)"
+	echo "Device model against host memcpy, same run ($(date -u +%Y-%m-%d), $(nproc) host cores, $arch guest under TCG)"
 	printf '%-8s %12s %18s %7s %18s %7s\n' size "host MB/s" "device, no IOMMU" ratio "device, IOMMU" ratio
 	for size in 1048576 4194304; do
 		h=${hostbw[$size]}

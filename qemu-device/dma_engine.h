@@ -12,7 +12,7 @@
 #include "qemu/thread.h"
 #include "hw/pci/pci.h"
 #include "qom/object.h"
-#include "dma_engine_regs.h"
+#include "hw/dma_engine_regs.h"
 
 #define TYPE_DMA_ENGINE "dma-engine"
 OBJECT_DECLARE_SIMPLE_TYPE(DmaEngineState, DMA_ENGINE)

@@ -2,7 +2,8 @@
 # Hook qemu-device/ into an unpacked QEMU source tree. Idempotent.
 #   setup-tree.sh <qemu-source-tree>
 # The device folder is linked in as hw/dma-engine (its own meson.build,
-# Kconfig and trace-events), the qtest is linked into tests/qtest, and
+# Kconfig and trace-events), the register header as
+# include/hw/dma_engine_regs.h, the qtest is linked into tests/qtest, and
 # four one-line edits register them with QEMU's build.
 set -euo pipefail
 tree=$(cd "$1" && pwd)
@@ -10,6 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 rel() { realpath --relative-to="$1" "$2"; }
 
 ln -sfn "$(rel "$tree/hw" "$here")" "$tree/hw/dma-engine"
+# the register header the driver shares, from the project's include/hw/
+ln -sfn "$(rel "$tree/include/hw" "$here/../include/hw/dma_engine_regs.h")" \
+	"$tree/include/hw/dma_engine_regs.h"
 for f in "$here"/tests/*.[ch]; do
 	ln -sfn "$(rel "$tree/tests/qtest" "$f")" "$tree/tests/qtest/$(basename "$f")"
 done

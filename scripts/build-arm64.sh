@@ -77,11 +77,11 @@ kbuild() { # DIR: build the modules in DIR against the arm64 headers
 	true
 }
 # Our modules: a copy of kmod/ (objects stay out of the checkout), with
-# uapi/ and qemu-device/ beside it as the Kbuild file expects.
+# uapi/ and include/ beside it as the Kbuild file expects.
 mkdir -p "$out/src"
 cp -ru "$top/kmod" "$out/src/"
 ln -sfn "$top/uapi" "$out/src/uapi"
-ln -sfn "$top/qemu-device" "$out/src/qemu-device"
+ln -sfn "$top/include" "$out/src/include"
 kbuild "$out/src/kmod"
 linux=$("$top/scripts/linux-src.sh")
 mkdir -p "$out/dmatest"

@@ -14,7 +14,7 @@ mkdir -p "$out/kmod"
 echo "$kdir" >"$out/kernel-dir"
 
 # The modules' sources, linked file by file into a tree of their own
-# (kbuild writes its objects beside them), with ../qemu-device and ../uapi
+# (kbuild writes its objects beside them), with ../include and ../uapi
 # as in the tree.
 ln -sf "$top/kmod/Kbuild" "$out/kmod/"
 for d in hw svc include; do
@@ -23,7 +23,7 @@ for d in hw svc include; do
 		ln -sf "$f" "$out/kmod/$d/"
 	done
 done
-ln -sfn "$top/qemu-device" "$out/qemu-device"
+ln -sfn "$top/include" "$out/include"
 ln -sfn "$top/uapi" "$out/uapi"
 log=$out/kmod-build.log
 if ! make -C "$kdir/tree" M="$out/kmod" CC=gcc-12 KCFLAGS=-Werror \

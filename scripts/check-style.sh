@@ -10,7 +10,7 @@ qemu_cp=$BUILD/qemu-src/tree/scripts/checkpatch.pl
 rc=0
 cd "$top"
 
-for f in $(git ls-files 'kmod/*.[ch]') qemu-device/dma_engine_regs.h; do
+for f in $(git ls-files 'kmod/*.[ch]') include/hw/dma_engine_regs.h; do
 	if out=$(perl "$linux/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" 2>&1) &&
 		! grep -qE '(ERROR|WARNING|CHECK):' <<<"$out"; then
@@ -46,10 +46,29 @@ else
 	rc=1
 fi
 
+# The man pages (made by scripts/build-man.sh): groff with every warning.
+man=$BUILD/man
+if out=$("$top/scripts/build-man.sh" "$man" 2>&1); then
+	bad=$(for f in "$man"/man*/*; do groff -z -ww -man -t "$f" 2>&1 | sed "s|^|${f#"$man"/}: |"; done)
+	if [ -z "$bad" ]; then
+		echo "ok - man pages: $(ls "$man"/man*/* | wc -l) pages, groff -ww clean"
+	else
+		echo "not ok - man pages: groff -ww clean"
+		sed 's/^/#   /' <<<"$bad" | head -n 20
+		rc=1
+	fi
+else
+	echo "not ok - man pages: build-man.sh"
+	sed 's/^/#   /' <<<"$out"
+	rc=1
+fi
+
 # QEMU's checkpatch runs inside the QEMU tree, where our files are linked
-# in as hw/dma-engine/ and tests/qtest/ (its rules depend on the path).
-for f in $(git ls-files 'qemu-device/*.[ch]'); do
+# in as hw/dma-engine/, tests/qtest/ and include/hw/ (its rules depend on
+# the path).
+for f in $(git ls-files 'qemu-device/*.[ch]') include/hw/dma_engine_regs.h; do
 	case "$f" in
+	include/*) in_tree=$f ;;
 	qemu-device/tests/*) in_tree=tests/qtest/${f#qemu-device/tests/} ;;
 	*) in_tree=hw/dma-engine/${f#qemu-device/} ;;
 	esac

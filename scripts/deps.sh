@@ -23,8 +23,14 @@ PKGS=(
 	clang-14 libclang-rt-14-dev
 	# make test-loaded: both host cores kept busy beside the suite
 	stress-ng
+	# vm/run-vm.sh's hang guard: where QEMU's threads are, before it ends
+	# a run that did not finish
+	gdb
 	# the ext4 image of the guest's file-operation tests (mkfs.ext4)
 	e2fsprogs
+	# make install's DKMS tree, built by the host tests (dkms build);
+	# groff for the man pages' lint (scripts/check-style.sh)
+	dkms groff-base
 	# the arm64 guest (scripts/build-arm64.sh): the cross compiler and C
 	# library; its kernel, headers, busybox and liburing are arm64
 	# packages downloaded (not installed) by that script

@@ -136,6 +136,8 @@ struct dmae_cqring_offsets {
 
 /* DMAE_SQ_* bits of the SQ ring's flags word */
 #define DMAE_SQ_CQ_OVERFLOW	(1U << 0)	/* completions wait for CQ room */
+/* DMAE_SETUP_SQPOLL: the SQ thread sleeps; ENTER (DMAE_ENTER_SQ_WAKEUP) wakes it */
+#define DMAE_SQ_NEED_WAKEUP	(1U << 1)
 
 /* Features (dmae_uring_params.features) */
 #define DMAE_FEAT_NODROP	(1U << 0)	/* CQ overflow is kept, never lost */
@@ -151,9 +153,45 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_OPS		(1U << 8)
 /* DMAE_SQE_IO_LINK, DMAE_SQE_IO_DRAIN and DMAE_SETUP_SPREAD */
 #define DMAE_FEAT_LINK		(1U << 9)
+/* DMAE_SETUP_IOPOLL: the engine behind the device can be polled */
+#define DMAE_FEAT_IOPOLL	(1U << 10)
+/* DMAE_SETUP_SQPOLL and dmae_uring_params.sq_thread_idle */
+#define DMAE_FEAT_SQPOLL	(1U << 11)
 
 /* Setup flags (dmae_uring_params.flags), DMAE_FEAT_LINK */
 #define DMAE_SETUP_SPREAD	(1U << 0)	/* entries go to every channel in turn */
+/*
+ * DMAE_FEAT_IOPOLL: completions are polled for, not signalled. The
+ * context's copies ask the engine for no interrupt; ENTER with
+ * DMAE_ENTER_GETEVENTS (and poll(2)) reaps the engine's completion
+ * records itself for up to the module parameter poll_usec, then asks for
+ * one interrupt after what is queued and sleeps (hybrid: a process never
+ * spins for ever). As with io_uring's IOPOLL, completions are found by
+ * such a wait: peeking at the CQ alone does not reap them (the driver's
+ * watchdog does, after timeout_ms, as a last resort).
+ */
+#define DMAE_SETUP_IOPOLL	(1U << 1)
+/*
+ * DMAE_FEAT_SQPOLL: a kernel thread of the context takes the entries the
+ * process publishes in the SQ (its tail), with no system call. After
+ * sq_thread_idle ms without an entry it sets DMAE_SQ_NEED_WAKEUP in the
+ * SQ ring's flags and sleeps; the process, having published entries,
+ * reads the flag (after a full memory barrier) and if it is set calls
+ * ENTER with DMAE_ENTER_SQ_WAKEUP (libdmae does both). ENTER's to_submit
+ * is ignored. Entries naming files must use registered files (a plain
+ * descriptor completes with -EBADF: the thread has no file table of the
+ * process); the thread runs with the credentials and the RLIMIT_FSIZE
+ * the process had at setup, and a write past that limit gives -EFBIG
+ * without SIGXFSZ. With DMAE_SETUP_IOPOLL too, the thread also reaps the
+ * engine's completions while entries are in flight (it is not idle then)
+ * and waits sleep until it posts them, as with io_uring's SQPOLL|IOPOLL.
+ * ENTER fails with -EOWNERDEAD once the thread has ended because the
+ * process that set the ring up is gone. The module parameter sqpoll_max
+ * bounds the threads of all contexts (setup: -EAGAIN when all are taken);
+ * SQPOLL needs CAP_SYS_NICE (-EPERM), and only the process that set the
+ * context up may map its rings (-EPERM).
+ */
+#define DMAE_SETUP_SQPOLL	(1U << 2)
 
 /**
  * struct dmae_uring_params - DMAE_IOC_SETUP argument
@@ -162,7 +200,9 @@ struct dmae_cqring_offsets {
  * @cq_entries: in: CQ size wanted, 0 for twice the SQ; out: the size
  * @flags: in: DMAE_SETUP_* (DMAE_SETUP_SPREAD: the context's entries are
  *	spread over all of the device's channels, so they may run in any
- *	order unless linked or drained; without it they go to one channel)
+ *	order unless linked or drained; without it they go to one channel;
+ *	DMAE_SETUP_IOPOLL: completions polled for, -EOPNOTSUPP where the
+ *	backend cannot be polled)
  * @cpu_threshold: in: copies shorter than this run on the CPU (0: never;
  *	at most 65536)
  * @features: out: DMAE_FEAT_*
@@ -174,6 +214,9 @@ struct dmae_cqring_offsets {
  * @ops: in: must be zero; out (DMAE_FEAT_OPS): bit (1U << DMAE_UOP_x)
  *	set for every operation this device runs; the others complete with
  *	-EOPNOTSUPP (an engine behind dmaengine may copy but not compare)
+ * @sq_thread_idle: in: with DMAE_SETUP_SQPOLL, ms the SQ thread polls
+ *	for entries before it sleeps (0: 1000; at most
+ *	DMAE_MAX_SQ_THREAD_IDLE); zero without it; out: the value used
  * @resv: must be zero
  * @sq_off: out: where the SQ ring's fields are
  * @cq_off: out: where the CQ ring's fields are
@@ -190,7 +233,8 @@ struct dmae_uring_params {
 	__u32	sqes_size;
 	__u32	cq_ring_size;
 	__u32	ops;
-	__u32	resv[3];
+	__u32	sq_thread_idle;
+	__u32	resv[2];
 	struct dmae_sqring_offsets sq_off;
 	struct dmae_cqring_offsets cq_off;
 };
@@ -202,6 +246,7 @@ struct dmae_uring_params {
 
 /* DMAE_IOC_ENTER flags */
 #define DMAE_ENTER_GETEVENTS	(1U << 0)	/* wait for min_complete */
+#define DMAE_ENTER_SQ_WAKEUP	(1U << 1)	/* wake the SQ thread (SQPOLL) */
 
 /**
  * struct dmae_enter - DMAE_IOC_ENTER argument
@@ -260,6 +305,7 @@ struct dmae_buf_reg {
 #define DMAE_MAX_LEN		(64U << 20)	/* dmae_sqe.len, at most */
 #define DMAE_MAX_BUFS		1024	/* DMAE_IOC_REGISTER_BUFFERS */
 #define DMAE_MAX_FILES		1024	/* DMAE_IOC_REGISTER_FILES */
+#define DMAE_MAX_SQ_THREAD_IDLE	60000	/* dmae_uring_params.sq_thread_idle, ms */
 
 /**
  * struct dmae_files_reg - DMAE_IOC_REGISTER_FILES argument

@@ -17,6 +17,9 @@ out=$1 bindir=$2
 shift 2
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp's 0700 would become the guest's "/": no user but root could run
+# anything (the non-root tests run as other users)
+chmod 755 "$root"
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib/modules/"$KABI"/extra}
 # DMAE_BUSYBOX: another architecture's busybox (of the same version as
@@ -27,6 +30,9 @@ for a in $(/bin/busybox --list); do
 done
 install -m 755 "$top/vm/guest-init" "$root/init"
 cp -r "$top/tests/guest" "$root/tests"
+# the udev rule of non-root use, for the test that applies it
+mkdir -p "$root/etc/udev/rules.d"
+cp "$top/packaging/udev/"*.rules "$root/etc/udev/rules.d/"
 [ -d "$top/demos/guest" ] && cp -r "$top/demos/guest" "$root/demos"
 find "$bindir" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/bin/" \;
 for ko in "$@"; do

@@ -45,7 +45,10 @@ case "$arch" in x86|arm64) ;; *) echo "run-vm: --arch x86|arm64" >&2; exit 2 ;; 
 qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-x86_64}
 # Not "quiet": a guest that hangs while booting leaves its last words in
 # the log (the kernel log is dumped again, whole, at the end).
+# unknown_nmi_panic and panic_print=0x40: the NMI that run-vm's hang guard
+# sends a hung x86 guest makes it print every CPU's stack as it panics.
 append="panic=-1 oops=panic mitigations=off cryptomgr.notests rdinit=/init"
+append+=" unknown_nmi_panic panic_print=0x40"
 if [ "$arch" = x86 ]; then
 	append+=" console=ttyS0 8250.nr_uarts=1 tsc=reliable no_timer_check"
 else
@@ -72,7 +75,8 @@ if [ "$arch" = arm64 ]; then
 	vmlinux=$BUILD/arm64/kernel/boot/vmlinuz-$A64 initrd=$BUILD/arm64/initramfs.cpio
 	qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-aarch64}
 fi
-args=(-smp 2 -m 1G -nodefaults -display none -no-reboot
+# Named threads ("CPU 0/TCG", "dma-engine-ch0"), for hang_dump
+args=(-name dmae,debug-threads=on -smp 2 -m 1G -nodefaults -display none -no-reboot
 	-serial stdio -kernel "$vmlinux" -initrd "$initrd")
 if [ "$arch" = arm64 ]; then
 	# The seed's platform: virt with GICv3 (MSI and MSI-X through its
@@ -104,12 +108,99 @@ args+=(-device "dma-engine,addr=04.0,x-fault-inject=on${DMAE_PROPS:-}"
 # DMAE_QEMU_ARGS adds QEMU options, for debugging (a monitor socket, say).
 args+=(${DMAE_QEMU_ARGS:-})
 mkdir -p "$(dirname "$log")"
-rc=0
-if [ "$verbose" = 1 ]; then
-	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
-		stdbuf -oL tr -d '\r' | tee "$log" || rc=${PIPESTATUS[0]}
-else
-	timeout "$timeout" "$qemu" "${args[@]}" -append "$append" </dev/null 2>&1 |
-		stdbuf -oL tr -d '\r' >"$log" || rc=${PIPESTATUS[0]}
+
+# hang_dump QEMU_PID: where each of QEMU's threads is, taken before the
+# hang guard ends it: a device-model deadlock shows as threads waiting on
+# locks, a hung guest as vCPUs running guest code. The last line sums up
+# the lock waits (tests/guest-suite.sh quotes it).
+hang_dump() {
+	echo "# hang-dump: QEMU (pid $1) still running after ${timeout}s; its threads:"
+	if ! command -v gdb >/dev/null; then
+		echo "# hang-dump: no gdb (make deps installs it)"
+		return
+	fi
+	timeout 120 gdb -q -batch -p "$1" -ex 'info threads' \
+		-ex 'thread apply all bt 20' </dev/null 2>&1 | sed 's/^/#   /' |
+		tee "$log.gdb" || true
+	awk '/^#   Thread [0-9]+ / { t = "?"
+			if (match($0, /"[^"]*"/)) t = substr($0, RSTART + 1, RLENGTH - 2)
+			w = 0; next }
+		/__lll_lock_wait|pthread_mutex_lock/ { w = 1; next }
+		w == 1 && / in [a-z_0-9]+ / { f = $0; sub(/.* in /, "", f)
+			sub(/ .*/, "", f)
+			if (f !~ /^(qemu_mutex_lock_impl|qemu_mutex_lock_iothread_impl|lll_mutex_lock_optimized|___?pthread_mutex_lock|__GI___pthread_mutex_lock)$/) {
+				l = l (l ? ", " : "") t " in " f; n++; w = 2 } }
+		END { print "# hang-dump: " (n ? n " QEMU threads wait on a lock: " l : "no QEMU thread waits on a lock") }' "$log.gdb"
+	rm -f "$log.gdb"
+}
+
+# guest_nmi: an NMI to each vCPU through QEMU's monitor; an x86 guest that
+# takes it panics (unknown_nmi_panic) and prints its CPUs' stacks, which
+# shows where a guest hangs with interrupts off and prints nothing.
+guest_nmi() {
+	[ -S "$msock" ] || return 0
+	echo "# hang-dump: an NMI to the guest, for its CPUs' stacks"
+	timeout 20 python3 - "$msock" <<'PY' || true
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"nmi\n")
+time.sleep(1)
+s.close()
+PY
+}
+
+# wait_gone PID SECS: until PID is gone, at most SECS seconds
+wait_gone() {
+	for _ in $(seq "$2"); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+}
+
+# QEMU runs under a hang guard of its own rather than timeout(1): when the
+# time is up it first has gdb show QEMU's threads (appended to the log),
+# then ends QEMU, and KILLs it if it does not go (a deadlocked main loop
+# would ignore SIGTERM).
+pidf=$(mktemp) rcf=$(mktemp) msock=$(mktemp -u /tmp/dmae-mon.XXXXXX)
+rm -f "$log.hang"
+args+=(-monitor "unix:$msock,server=on,wait=off")
+{
+	rc=0
+	"$qemu" "${args[@]}" -append "$append" -pidfile "$pidf" </dev/null 2>&1 ||
+		rc=$?
+	echo "$rc" >"$rcf"
+} | stdbuf -oL tr -d '\r' | if [ "$verbose" = 1 ]; then tee "$log"; else cat >"$log"; fi &
+run=$!
+n=0 fired=0
+while kill -0 "$run" 2>/dev/null; do
+	if [ "$n" -ge "$timeout" ]; then
+		fired=1
+		qpid=$(cat "$pidf" 2>/dev/null || true)
+		if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+			# (neither may end this script: QEMU must still go)
+			hang_dump "$qpid" >"$log.hang" 2>&1 || true
+			guest_nmi >>"$log.hang" 2>&1 || true
+			# time for the guest's report (it powers off after it)
+			wait_gone "$qpid" 30
+			kill -TERM "$qpid" 2>/dev/null || true
+			wait_gone "$qpid" 30
+			kill -KILL "$qpid" 2>/dev/null || true
+		fi
+		break
+	fi
+	sleep 1
+	n=$((n + 1))
+done
+wait "$run" || true
+rc=$(cat "$rcf" 2>/dev/null || true)
+rm -f "$pidf" "$rcf" "$msock"
+if [ "$fired" = 1 ]; then
+	rc=124
+	if [ -s "$log.hang" ]; then
+		cat "$log.hang" >>"$log"
+		[ "$verbose" = 1 ] && cat "$log.hang"
+	fi
+	rm -f "$log.hang"
 fi
-exit "$rc"
+exit "${rc:-1}"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Guest side of `make devbench`: the engine's streaming copy bandwidth
-# through the driver's "bench" attribute (see kmod/dmae_bench.c).
+# through the driver's debugfs "bench" hook (see kmod/hw/dmae_bench.c).
 modprobe dma_engine || { echo "devbench: cannot load dma_engine"; exit 1; }
-d=/sys/bus/pci/devices/0000:00:04.0
+d=/sys/kernel/debug/dma_engine/0000:00:04.0
 echo "# devbench-begin"
 rc=0
 for spec in "1048576 1024" "4194304 256"; do

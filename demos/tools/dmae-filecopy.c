@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devhint.h"
 #include "cpustat.h"
 #include "filecmp.h"
 #include "sizearg.h"
@@ -419,7 +420,13 @@ int main(int argc, char **argv)
 	j.dev = getenv("DMAE_DEVICE") ? getenv("DMAE_DEVICE") :
 					"/dev/dma_engine0";
 	j.label = "-";
-	while ((opt = getopt(argc, argv, "d:c:q:m:kvo:L:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "d:c:q:m:kvo:L:h", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			csv_path = optarg;
@@ -493,6 +500,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	j.size = st.st_size;
+	/* Say what to do about the device before any method runs. */
+	if ((use[0] || use[1]) && dmae_dev_check("dmae-filecopy", j.dev))
+		return 1;
 	if (csv_path) {
 		j.csv = fopen(csv_path, "a");
 		if (!j.csv) {

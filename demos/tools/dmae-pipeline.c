@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cpustat.h"
+#include "devhint.h"
 #include "sizearg.h"
 #include "libdmae.h"
 
@@ -567,6 +568,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmae-pipeline: engine-file needs the engine (not --cpu)\n");
 		return 2;
 	}
+	if (!p.cpu && dmae_dev_check("dmae-pipeline", getenv("DMAE_DEVICE") ?
+				     getenv("DMAE_DEVICE") : "/dev/dma_engine0"))
+		return 1;
 	if (p.total % 8) {
 		fprintf(stderr, "dmae-pipeline: -s must be a multiple of 8\n");
 		return 2;

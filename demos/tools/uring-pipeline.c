@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devhint.h"
 #include "filecmp.h"
 #include "libdmae_uring.h"
 
@@ -49,7 +51,12 @@ int main(int argc, char **argv)
 	int opt, fd, fin, fout, i, inflight = 0, err = 0;
 	double t0;
 
-	while ((opt = getopt(argc, argv, "d:c:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "d:c:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dev = optarg;
@@ -69,10 +76,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		dmae_dev_error("uring-pipeline", dev, errno);
+		return 1;
+	}
 	fin = open(argv[optind], O_RDONLY);
 	fout = open(argv[optind + 1], O_RDWR | O_CREAT | O_TRUNC, 0644);
-	fd = open(dev, O_RDWR);
-	if (fin < 0 || fout < 0 || fd < 0 || fstat(fin, &st)) {
+	if (fin < 0 || fout < 0 || fstat(fin, &st)) {
 		fprintf(stderr, "uring-pipeline: %s: %s\n",
 			fin < 0 ? argv[optind] : fout < 0 ? argv[optind + 1] : dev,
 			strerror(errno));

@@ -17,7 +17,7 @@
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 
-#include "dma_engine_regs.h"
+#include "hw/dma_engine_regs.h"
 #include "dmae_backend.h"
 
 #define DMAE_DRV_NAME	"dma_engine"
@@ -25,6 +25,23 @@
 #define DMAE_DRV_MAX_SG	64
 /* Failed dmaengine cookies a channel remembers for device_tx_status() */
 #define DMAE_DMA_FAILED	64
+
+/**
+ * enum dmae_chan_role - who a channel works for (module parameter chan_roles)
+ * @DMAE_ROLE_SHARED: the copy service's native backend and dmaengine
+ *	clients both (the default)
+ * @DMAE_ROLE_NATIVE: the copy service's native backend only
+ * @DMAE_ROLE_DMAENGINE: dmaengine clients only
+ * @DMAE_ROLE_UNUSED: nobody (the channel is started and idle)
+ * @DMAE_ROLE_COUNT: the number of roles
+ */
+enum dmae_chan_role {
+	DMAE_ROLE_SHARED,
+	DMAE_ROLE_NATIVE,
+	DMAE_ROLE_DMAENGINE,
+	DMAE_ROLE_UNUSED,
+	DMAE_ROLE_COUNT
+};
 
 /* The device's descriptor, SG entry and completion record */
 struct dmae_hw_desc {
@@ -114,10 +131,14 @@ struct dmae_seed {
  * @recovering: a recovery is stopping and resetting the channel
  * @dead: the channel would not stop, or the device is gone: it takes no
  *	more jobs and touches no hardware
- * @dchan: the dmaengine channel
+ * @role: DMAE_ROLE_*, fixed at probe
+ * @dchan: the dmaengine channel (registered for the shared and dmaengine
+ *	roles only)
  * @dma_pending: dmaengine descriptors submitted, not yet issued
  * @dma_issued: dmaengine descriptors handed to the channel (counter)
  * @dma_done: of those, finished with their callbacks run (counter)
+ * @dma_ran_seq: the issue number (1 for the first) of the latest of them
+ *	that ran, whose cookie is the channel's completed one
  * @dma_sync_target: what device_synchronize() waits for @dma_done to reach
  * @dma_wq: woken when @dma_done moves while someone waits
  * @dma_failed: cookies of the last dmaengine descriptors that failed, for
@@ -154,10 +175,12 @@ struct dmae_chan {
 	int recover_err;
 	bool recovering;
 	bool dead;
+	u8 role;
 	struct dma_chan dchan;
 	struct list_head dma_pending;
 	u64 dma_issued;
 	u64 dma_done;
+	u64 dma_ran_seq;
 	u64 dma_sync_target;
 	wait_queue_head_t dma_wq;
 	dma_cookie_t dma_failed[DMAE_DMA_FAILED];
@@ -168,6 +191,14 @@ struct dmae_chan {
 	u64 bytes;
 	u64 resets;
 	u64 bad_records;
+};
+
+/* A debugfs file of a device: the device, and which hook it is. */
+#define DMAE_DBG_FILES	9
+struct dmae_dbg_file;
+struct dmae_dbg_node {
+	struct dmae_dev *dd;
+	const struct dmae_dbg_file *f;
 };
 
 /**
@@ -188,10 +219,16 @@ struct dmae_chan {
  * @seed: state of the seed register block
  * @chan: the channels
  * @dma: the dmaengine device
+ * @dma_nchan: channels registered with dmaengine (0: @dma is not
+ *	registered)
  * @dma_release_work: drops dmaengine's reference once dmaengine is done
  *	with the channels (dmae_dma_release())
  * @be: the channels as a backend of the copy service (/dev/dma_engineN)
+ * @be_chan: the channel behind each of @be's channels
+ * @be_nchan: channels of @be (0: @be is not registered)
  * @id: number of the engine, for its device name
+ * @dbg: its debugfs directory of test hooks (dmae_debugfs.c)
+ * @dbg_nodes: what each file of @dbg is about
  */
 struct dmae_dev {
 	struct kref ref;
@@ -208,9 +245,14 @@ struct dmae_dev {
 	struct dmae_seed seed;
 	struct dmae_chan chan[DMAE_CHAN_MAX];
 	struct dma_device dma;
+	unsigned int dma_nchan;
 	struct work_struct dma_release_work;
 	struct dmae_be be;
+	unsigned int be_chan[DMAE_CHAN_MAX];
+	unsigned int be_nchan;
 	int id;
+	struct dentry *dbg;
+	struct dmae_dbg_node dbg_nodes[DMAE_DBG_FILES];
 };
 
 extern unsigned int dmae_timeout_ms;
@@ -218,6 +260,16 @@ extern struct workqueue_struct *dmae_wq;
 
 /* dmae_main.c */
 void dmae_dev_put(struct dmae_dev *dd);
+
+static inline bool dmae_chan_for_dma(const struct dmae_chan *ch)
+{
+	return ch->role == DMAE_ROLE_SHARED || ch->role == DMAE_ROLE_DMAENGINE;
+}
+
+static inline bool dmae_chan_for_svc(const struct dmae_chan *ch)
+{
+	return ch->role == DMAE_ROLE_SHARED || ch->role == DMAE_ROLE_NATIVE;
+}
 
 /* dmae_seed.c */
 void dmae_seed_init(struct dmae_dev *dd);
@@ -227,6 +279,7 @@ int dmae_seed_copy(struct dmae_dev *dd, dma_addr_t src, dma_addr_t dst,
 extern const struct attribute_group dmae_seed_attr_group;
 
 /* The backend's job operations are the device's opcodes. */
+static_assert(DMAE_JOB_NOP == DMAE_OP_NOP);
 static_assert(DMAE_JOB_COPY == DMAE_OP_COPY);
 static_assert(DMAE_JOB_FILL == DMAE_OP_FILL);
 static_assert(DMAE_JOB_COMPARE == DMAE_OP_COMPARE);
@@ -254,6 +307,7 @@ int dmae_chan_init(struct dmae_dev *dd, unsigned int idx);
 void dmae_chan_stop(struct dmae_chan *ch);
 void dmae_chan_shutdown(struct dmae_chan *ch);
 void dmae_chan_kick(struct dmae_chan *ch);
+void dmae_chan_poll(struct dmae_chan *ch);
 int dmae_submit_locked(struct dmae_chan *ch, struct dmae_job *job);
 void dmae_chan_error(struct dmae_chan *ch);
 extern const struct attribute_group dmae_chan_attr_group;
@@ -262,9 +316,18 @@ extern const struct attribute_group dmae_chan_attr_group;
 int dmae_dmaengine_register(struct dmae_dev *dd);
 void dmae_dmaengine_unregister(struct dmae_dev *dd);
 
-/* dmae_selftest.c, dmae_bench.c, dmae_inject.c */
-extern const struct attribute_group dmae_selftest_attr_group;
-extern const struct attribute_group dmae_bench_attr_group;
-extern const struct attribute_group dmae_inject_attr_group;
+/* dmae_selftest.c, dmae_bench.c: the test hooks behind dmae_debugfs.c */
+int dmae_chan_selftest(struct dmae_dev *dd, const char *buf);
+int dmae_fault_selftest(struct dmae_dev *dd, const char *buf);
+size_t dmae_st_max(struct dmae_dev *dd);
+int dmae_bench_cmd(struct dmae_dev *dd, const char *buf);
+struct seq_file;
+void dmae_bench_show(struct seq_file *m);
+
+/* dmae_debugfs.c */
+void dmae_debugfs_init(struct dmae_dev *dd);
+void dmae_debugfs_exit(struct dmae_dev *dd);
+void dmae_debugfs_register(void);
+void dmae_debugfs_unregister(void);
 
 #endif /* _DMAE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dma-engine: sysfs "bench", the device's streaming copy bandwidth.
+ * dma-engine: debugfs "bench" (dmae_debugfs.c), the device's streaming
+ * copy bandwidth.
  *
  * Writing "SIZE COUNT" copies SIZE bytes COUNT times on channel 0 between
  * two physically contiguous buffers mapped once with dma_map_page(). All
@@ -19,6 +20,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -174,10 +176,17 @@ out_free:
 	return ret;
 }
 
-static ssize_t bench_store(struct device *dev, struct device_attribute *attr,
-			   const char *buf, size_t count)
+/**
+ * dmae_bench_cmd() - run what was written to debugfs "bench"
+ * @dd: the device
+ * @buf: "SIZE COUNT" or "seed SIZE COUNT", NUL-terminated
+ *
+ * Return: 0 (the result is kept for dmae_bench_show()), or -EINVAL for
+ * bad input, -E2BIG for a size over the limit, -ENODEV without channels,
+ * or the copies' error.
+ */
+int dmae_bench_cmd(struct dmae_dev *dd, const char *buf)
 {
-	struct dmae_dev *dd = dev_get_drvdata(dev);
 	struct dmae_bench_result r = { .seed = false };
 	unsigned long size;
 	unsigned int n;
@@ -203,32 +212,20 @@ static ssize_t bench_store(struct device *dev, struct device_attribute *attr,
 	if (!ret)
 		bench_last = r;
 	mutex_unlock(&dmae_bench_lock);
-	return ret ? ret : count;
+	return ret;
 }
 
-static ssize_t bench_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
+/* Reading debugfs "bench": the last result. */
+void dmae_bench_show(struct seq_file *m)
 {
 	struct dmae_bench_result *r = &bench_last;
 	u64 mbps;
-	int n;
 
 	mutex_lock(&dmae_bench_lock);
 	mbps = r->ns ? div64_u64(r->size * r->count * 1000, r->ns) : 0;
-	n = sysfs_emit(buf,
-		       "size %llu count %llu ns %llu mbps %llu mode %s p50 %llu p99 %llu\n",
-		       r->size, r->count, r->ns, mbps, r->seed ? "seed" : "queue",
-		       r->p50, r->p99);
+	seq_printf(m,
+		   "size %llu count %llu ns %llu mbps %llu mode %s p50 %llu p99 %llu\n",
+		   r->size, r->count, r->ns, mbps, r->seed ? "seed" : "queue",
+		   r->p50, r->p99);
 	mutex_unlock(&dmae_bench_lock);
-	return n;
 }
-static DEVICE_ATTR_RW(bench);
-
-static struct attribute *dmae_bench_attrs[] = {
-	&dev_attr_bench.attr,
-	NULL
-};
-
-const struct attribute_group dmae_bench_attr_group = {
-	.attrs = dmae_bench_attrs,
-};

@@ -14,6 +14,9 @@
 
 #include "dmae.h"
 
+#define CREATE_TRACE_POINTS
+#include "dmae_hw_trace.h"
+
 static unsigned int ring_size = 128;
 module_param(ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size, "Descriptors per channel ring (power of two)");
@@ -185,6 +188,9 @@ static void dmae_write_desc(struct dmae_chan *ch, u32 n, struct dmae_job *job)
 	d->cookie = cpu_to_le64(n);
 	ch->compl[slot].status = 0;
 	ch->jobs[slot] = job;
+	trace_dmae_hw_desc(&ch->dd->pdev->dev, ch->idx, n, d->op, flags,
+			   job->len, le32_to_cpu(d->src_nsg),
+			   le32_to_cpu(d->dst_nsg));
 }
 
 /* Move backlog into the ring and ring the doorbell. @ch->lock held. */
@@ -202,8 +208,16 @@ static void dmae_chan_push(struct dmae_chan *ch)
 	}
 	if (ch->issued == ch->tail)
 		return;
-	/* Jobs still wait: the last one in the ring interrupts, to refill. */
-	if (!list_empty(&ch->backlog))
+	/*
+	 * A full ring interrupts at its last entry, so that the jobs waiting
+	 * now, or queued while it stays full, are pushed when room comes:
+	 * the ring is full only after a push, and only this push can still
+	 * mark the entry (the device may be reading the earlier ones). Jobs
+	 * that ask for no interrupt (polled, dmaengine's without
+	 * DMA_PREP_INTERRUPT) would otherwise leave a full ring silent, and
+	 * a job queued behind it, asking for one, waiting for the watchdog.
+	 */
+	if (!list_empty(&ch->backlog) || ch->tail - ch->head == ch->size)
 		ch->ring[(ch->tail - 1) & (ch->size - 1)].flags |=
 			cpu_to_le16(DMAE_DF_IRQ);
 	if (ch->issued == ch->head) {
@@ -214,6 +228,8 @@ static void dmae_chan_push(struct dmae_chan *ch)
 	/* writel() orders the descriptor writes before the doorbell. */
 	writel(ch->tail, dmae_ch_reg(ch, DMAE_CH_TAIL));
 	ch->issued = ch->tail;
+	trace_dmae_hw_doorbell(&ch->dd->pdev->dev, ch->idx, ch->tail,
+			       ch->tail - ch->head);
 }
 
 /* Collect finished jobs onto @done. @ch->lock held. */
@@ -231,6 +247,8 @@ static void dmae_chan_reap(struct dmae_chan *ch, struct list_head *done)
 		job = ch->jobs[slot];
 		ch->jobs[slot] = NULL;
 		dmae_job_outcome(ch, job, c, ch->head, status);
+		trace_dmae_hw_complete(&ch->dd->pdev->dev, ch->idx, ch->head,
+				       job->status, job->hw_err, job->bytes);
 		ch->completed++;
 		if (job->status)
 			ch->errors++;
@@ -252,9 +270,9 @@ static void dmae_complete_list(struct list_head *done)
 	}
 }
 
-static void dmae_chan_tasklet(struct tasklet_struct *t)
+/* Reap finished jobs, refill the ring, run the jobs' callbacks. */
+static void dmae_chan_service(struct dmae_chan *ch)
 {
-	struct dmae_chan *ch = from_tasklet(ch, t, tasklet);
 	unsigned long flags;
 	LIST_HEAD(done);
 
@@ -263,6 +281,28 @@ static void dmae_chan_tasklet(struct tasklet_struct *t)
 	dmae_chan_push(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	dmae_complete_list(&done);
+}
+
+static void dmae_chan_tasklet(struct tasklet_struct *t)
+{
+	struct dmae_chan *ch = from_tasklet(ch, t, tasklet);
+
+	dmae_chan_service(ch);
+}
+
+/**
+ * dmae_chan_poll() - reap a channel's completions from process context
+ * @ch: the channel
+ *
+ * What the completion tasklet does, for a caller that polls instead of
+ * waiting for an interrupt; the callbacks run with bottom halves off, as
+ * they do from the tasklet.
+ */
+void dmae_chan_poll(struct dmae_chan *ch)
+{
+	local_bh_disable();
+	dmae_chan_service(ch);
+	local_bh_enable();
 }
 
 /**
@@ -345,6 +385,7 @@ static void dmae_chan_recover_work(struct work_struct *work)
 	LIST_HEAD(failed);
 
 	WRITE_ONCE(ch->recovering, true);
+	trace_dmae_hw_reset(&ch->dd->pdev->dev, ch->idx, err);
 	spin_lock_irqsave(&ch->lock, flags);
 	busy = ch->head != ch->issued;
 	spin_unlock_irqrestore(&ch->lock, flags);

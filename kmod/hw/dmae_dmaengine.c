@@ -14,11 +14,14 @@
  * @txd: what the client sees
  * @job: what the channel runs
  * @node: in the channel's dma_pending list until issued
+ * @seq: its number in the channel's issue order (@dma_issued when it was
+ *	handed over), which is the order the channel runs and finishes them in
  */
 struct dmae_dma_desc {
 	struct dma_async_tx_descriptor txd;
 	struct dmae_job job;
 	struct list_head node;
+	u64 seq;
 };
 
 static struct dmae_chan *to_dmae_chan(struct dma_chan *c)
@@ -57,10 +60,15 @@ static bool dmae_dma_failed(struct dmae_chan *ch, dma_cookie_t cookie)
  * A descriptor handed to the channel is finished: its outcome becomes
  * visible to dmae_tx_status(), the client's callback runs, then the
  * descriptor is freed and device_synchronize() may return. @ran: the
- * channel ran it (its cookie is the channel's latest completed one: jobs
- * of a channel complete in cookie order); false for one the channel
- * refused, which must not move the completed cookie past those still
- * running before it.
+ * channel ran it; false for one the channel refused, which must not move
+ * the completed cookie past those still running before it.
+ *
+ * The completed cookie only moves forward: jobs of a channel complete in
+ * issue order, but two reapers (the tasklet, and a poller or the
+ * watchdog on another CPU) may finish two batches at once, the later one
+ * first. Written unconditionally, the earlier batch's cookie then went
+ * back over the later one, and a client whose callback had run read
+ * DMA_IN_PROGRESS (dmatest: "completion busy status"; ring/247).
  */
 static void dmae_dma_finish(struct dmae_dma_desc *d, bool ran)
 {
@@ -76,8 +84,10 @@ static void dmae_dma_finish(struct dmae_dma_desc *d, bool ran)
 	spin_lock_irqsave(&ch->lock, flags);
 	if (job->status)
 		dmae_dma_record_failure(ch, txd->cookie);
-	if (ran)
+	if (ran && d->seq > ch->dma_ran_seq) {
+		ch->dma_ran_seq = d->seq;
 		WRITE_ONCE(txd->chan->completed_cookie, txd->cookie);
+	}
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	dma_descriptor_unmap(txd);
@@ -175,7 +185,7 @@ static void dmae_issue_pending(struct dma_chan *c)
 		int ret;
 
 		list_del(&d->node);
-		ch->dma_issued++;
+		d->seq = ++ch->dma_issued;
 		/*
 		 * Once queued, the job may complete and be freed as soon as
 		 * the lock is dropped: only a refused job may be touched.
@@ -308,7 +318,8 @@ static void dmae_dma_release_work(struct work_struct *work)
 	dma_cap_zero(mask);
 	dma_request_channel(mask, dmae_dma_match_none, NULL);
 	for (i = 0; i < dd->nchan; i++)
-		put_device(&dd->chan[i].dchan.dev->device);
+		if (dmae_chan_for_dma(&dd->chan[i]))
+			put_device(&dd->chan[i].dchan.dev->device);
 	dmae_dev_put(dd);
 }
 
@@ -331,6 +342,9 @@ static void dmae_dma_release(struct dma_device *dma)
 /**
  * dmae_dmaengine_register() - offer the channels to dmaengine clients
  * @dd: the device
+ *
+ * Only the channels whose role lets dmaengine clients use them are
+ * offered (dmae_chan_for_dma()); with none, nothing is registered.
  *
  * dmaengine holds a reference to @dd from here until its device_release,
  * which may come after the device is unbound: the channels must then
@@ -366,15 +380,23 @@ int dmae_dmaengine_register(struct dmae_dev *dd)
 	dma->device_release = dmae_dma_release;
 
 	INIT_WORK(&dd->dma_release_work, dmae_dma_release_work);
+	dd->dma_nchan = 0;
 	for (i = 0; i < dd->nchan; i++) {
+		if (!dmae_chan_for_dma(&dd->chan[i]))
+			continue;
 		init_waitqueue_head(&dd->chan[i].dma_wq);
 		dd->chan[i].dchan.device = dma;
 		list_add_tail(&dd->chan[i].dchan.device_node, &dma->channels);
+		dd->dma_nchan++;
 	}
+	if (!dd->dma_nchan)
+		return 0;
 	kref_get(&dd->ref);
 	ret = dma_async_device_register(dma);
-	if (ret)
+	if (ret) {
+		dd->dma_nchan = 0;
 		dmae_dev_put(dd);
+	}
 	return ret;
 }
 
@@ -392,7 +414,10 @@ void dmae_dmaengine_unregister(struct dmae_dev *dd)
 {
 	unsigned int i;
 
+	if (!dd->dma_nchan)
+		return;
 	for (i = 0; i < dd->nchan; i++)
-		get_device(&dd->chan[i].dchan.dev->device);
+		if (dmae_chan_for_dma(&dd->chan[i]))
+			get_device(&dd->chan[i].dchan.dev->device);
 	dma_async_device_unregister(&dd->dma);
 }

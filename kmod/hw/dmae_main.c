@@ -32,6 +32,73 @@ static bool use_msix = true;
 module_param(use_msix, bool, 0444);
 MODULE_PARM_DESC(use_msix, "Use MSI-X when the device offers it");
 
+static const char * const dmae_role_names[DMAE_ROLE_COUNT] = {
+	[DMAE_ROLE_SHARED] = "shared",
+	[DMAE_ROLE_NATIVE] = "native",
+	[DMAE_ROLE_DMAENGINE] = "dmaengine",
+	[DMAE_ROLE_UNUSED] = "unused",
+};
+
+/* The role of channel i of every device probed from now on (chan_roles). */
+static u8 chan_roles[DMAE_CHAN_MAX];
+
+/*
+ * chan_roles: a comma-separated role per channel, from channel 0 on;
+ * channels beyond the list are shared. A write checks the whole list and
+ * changes nothing unless all of it is valid; it applies to devices bound
+ * afterwards (unbind and bind to change a bound one).
+ */
+static int chan_roles_set(const char *val, const struct kernel_param *kp)
+{
+	u8 roles[DMAE_CHAN_MAX] = { };
+	char *buf, *cur, *tok;
+	unsigned int n = 0;
+	int ret = 0, r;
+
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = strim(buf);
+	while (*cur && !ret) {
+		tok = strsep(&cur, ",");
+		r = match_string(dmae_role_names, DMAE_ROLE_COUNT, strim(tok));
+		if (r < 0 || n == DMAE_CHAN_MAX)
+			ret = -EINVAL;
+		else
+			roles[n++] = r;
+		if (!cur)
+			break;
+		if (!*cur)	/* a trailing comma */
+			ret = -EINVAL;
+	}
+	kfree(buf);
+	if (!ret)
+		memcpy(chan_roles, roles, sizeof(chan_roles));
+	return ret;
+}
+
+static int chan_roles_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i, last = 0;
+	int n = 0;
+
+	for (i = 0; i < DMAE_CHAN_MAX; i++)
+		if (chan_roles[i] != DMAE_ROLE_SHARED)
+			last = i + 1;
+	for (i = 0; i < max(last, 1U); i++)
+		n += sysfs_emit_at(buf, n, "%s%s", i ? "," : "",
+				   dmae_role_names[chan_roles[i]]);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static const struct kernel_param_ops chan_roles_ops = {
+	.set = chan_roles_set,
+	.get = chan_roles_get,
+};
+module_param_cb(chan_roles, &chan_roles_ops, NULL, 0644);
+MODULE_PARM_DESC(chan_roles,
+		 "Role of each channel, comma-separated from channel 0: shared (default), native (copy service only), dmaengine (dmaengine clients only), unused");
+
 /*
  * The native backend of the copy service (dmae_backend.h): the service's
  * jobs go straight onto the channels' descriptor rings.
@@ -41,36 +108,61 @@ static int dmae_be_submit(struct dmae_be *be, unsigned int chan,
 {
 	struct dmae_dev *dd = container_of(be, struct dmae_dev, be);
 
-	if (chan >= dd->nchan)
+	if (chan >= dd->be_nchan)
 		return -EINVAL;
-	return dmae_submit(&dd->chan[chan], job);
+	return dmae_submit(&dd->chan[dd->be_chan[chan]], job);
 }
 
 static void dmae_be_issue(struct dmae_be *be, unsigned int chan)
 {
 	struct dmae_dev *dd = container_of(be, struct dmae_dev, be);
 
-	if (chan < dd->nchan)
-		dmae_issue(&dd->chan[chan]);
+	if (chan < dd->be_nchan)
+		dmae_issue(&dd->chan[dd->be_chan[chan]]);
+}
+
+static void dmae_be_poll(struct dmae_be *be, unsigned int chan)
+{
+	struct dmae_dev *dd = container_of(be, struct dmae_dev, be);
+
+	if (chan < dd->be_nchan)
+		dmae_chan_poll(&dd->chan[dd->be_chan[chan]]);
 }
 
 static const struct dmae_be_ops dmae_be_ops = {
 	.submit = dmae_be_submit,
 	.issue = dmae_be_issue,
+	.poll = dmae_be_poll,
 };
 
-/* Offer the channels to the copy service as /dev/dma_engine<id>. */
+/*
+ * Offer the channels whose role allows it to the copy service, as
+ * /dev/dma_engine<id>; with none, nothing is registered.
+ */
 static int dmae_be_register(struct dmae_dev *dd)
 {
 	struct dmae_be *be = &dd->be;
 	char name[24];
+	unsigned int i;
+	int ret;
+
+	dd->be_nchan = 0;
+	for (i = 0; i < dd->nchan; i++)
+		if (dmae_chan_for_svc(&dd->chan[i]))
+			dd->be_chan[dd->be_nchan++] = i;
+	if (!dd->be_nchan)
+		return 0;
+	dd->id = ida_alloc(&dmae_ida, GFP_KERNEL);
+	ret = dd->id;
+	if (ret < 0)
+		goto err;
 
 	be->ops = &dmae_be_ops;
 	be->owner = THIS_MODULE;
 	be->dma_dev = &dd->pdev->dev;
 	be->parent = &dd->pdev->dev;
 	be->kind = "native";
-	be->nchan = dd->nchan;
+	be->nchan = dd->be_nchan;
 	be->ops_mask = BIT(DMAE_JOB_COPY);
 	if (dd->caps & DMAE_CAP_FILL)
 		be->ops_mask |= BIT(DMAE_JOB_FILL);
@@ -82,8 +174,44 @@ static int dmae_be_register(struct dmae_dev *dd)
 	be->max_sg = dd->max_sg;
 	be->node = dev_to_node(&dd->pdev->dev);
 	snprintf(name, sizeof(name), "dma_engine%d", dd->id);
-	return dmae_svc_register(be, name);
+	ret = dmae_svc_register(be, name);
+	if (!ret)
+		return 0;
+	ida_free(&dmae_ida, dd->id);
+err:
+	dd->be_nchan = 0;
+	return ret;
 }
+
+static void dmae_be_unregister(struct dmae_dev *dd)
+{
+	if (!dd->be_nchan)
+		return;
+	/* Requests in flight finish first: the engine still runs. */
+	dmae_svc_unregister(&dd->be);
+	ida_free(&dmae_ida, dd->id);
+}
+
+static ssize_t chan_roles_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct dmae_dev *dd = dev_get_drvdata(dev);
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < dd->nchan; i++) {
+		struct dmae_chan *ch = &dd->chan[i];
+
+		n += sysfs_emit_at(buf, n, "ch%u %s", i,
+				   dmae_role_names[ch->role]);
+		if (dd->dma_nchan && dmae_chan_for_dma(ch))
+			n += sysfs_emit_at(buf, n, " %s",
+					   dma_chan_name(&ch->dchan));
+		n += sysfs_emit_at(buf, n, "\n");
+	}
+	return n;
+}
+static DEVICE_ATTR_RO(chan_roles);
 
 static ssize_t ring_stats_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
@@ -96,6 +224,7 @@ static DEVICE_ATTR_RO(ring_stats);
 
 static struct attribute *dmae_ring_attrs[] = {
 	&dev_attr_ring_stats.attr,
+	&dev_attr_chan_roles.attr,
 	NULL
 };
 
@@ -158,6 +287,8 @@ static int dmae_check_id(struct dmae_dev *dd)
 		return -ENODEV;
 	}
 	if (dd->caps & DMAE_CAP_CHANNELS) {
+		unsigned int i;
+
 		dd->nchan = min3(readl(dd->regs + DMAE_REG_NUM_CHAN),
 				 max_chans, (unsigned int)DMAE_CHAN_MAX);
 		dd->ring_max = readl(dd->regs + DMAE_REG_RING_MAX);
@@ -165,6 +296,10 @@ static int dmae_check_id(struct dmae_dev *dd)
 				   DMAE_DRV_MAX_SG);
 		if (dd->ring_max < 2 || !dd->max_sg)
 			dd->nchan = 0;
+		kernel_param_lock(THIS_MODULE);
+		for (i = 0; i < dd->nchan; i++)
+			dd->chan[i].role = chan_roles[i];
+		kernel_param_unlock(THIS_MODULE);
 	}
 	return 0;
 }
@@ -333,16 +468,14 @@ static int dmae_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = dmae_dmaengine_register(dd);
 		if (ret)
 			goto err_irqs;
-		dd->id = ida_alloc(&dmae_ida, GFP_KERNEL);
-		ret = dd->id < 0 ? dd->id : dmae_be_register(dd);
+		ret = dmae_be_register(dd);
 		if (ret) {
-			if (dd->id >= 0)
-				ida_free(&dmae_ida, dd->id);
 			dmae_dmaengine_unregister(dd);
 			goto err_irqs;
 		}
 	}
 
+	dmae_debugfs_init(dd);
 	dev_info(dev, "%s interrupt, %u channels, max transfer %u bytes, buffer %u bytes\n",
 		 dmae_irq_mode(dd), dd->nchan, dd->max_xfer, dd->buf_size);
 	return 0;
@@ -364,14 +497,12 @@ static void dmae_remove(struct pci_dev *pdev)
 
 	/*
 	 * dmaengine clients hold a module reference, and the sysfs
-	 * attributes are gone and drained before this runs.
+	 * attributes are gone and drained before this runs. The test hooks
+	 * go first, waiting for one under way.
 	 */
-	if (dd->nchan) {
-		/* Requests in flight finish first: the engine still runs. */
-		dmae_svc_unregister(&dd->be);
-		ida_free(&dmae_ida, dd->id);
-		dmae_dmaengine_unregister(dd);
-	}
+	dmae_debugfs_exit(dd);
+	dmae_be_unregister(dd);
+	dmae_dmaengine_unregister(dd);
 	dmae_stop_chans(dd);
 	dmae_free_irqs(dd);
 	dmae_shutdown_chans(dd);
@@ -387,10 +518,7 @@ MODULE_DEVICE_TABLE(pci, dmae_ids);
 static const struct attribute_group *dmae_groups[] = {
 	&dmae_seed_attr_group,
 	&dmae_chan_attr_group,
-	&dmae_selftest_attr_group,
-	&dmae_bench_attr_group,
 	&dmae_ring_attr_group,
-	&dmae_inject_attr_group,
 	NULL
 };
 
@@ -409,9 +537,12 @@ static int __init dmae_init(void)
 	dmae_wq = alloc_workqueue(DMAE_DRV_NAME, WQ_UNBOUND, 0);
 	if (!dmae_wq)
 		return -ENOMEM;
+	dmae_debugfs_register();
 	ret = pci_register_driver(&dmae_driver);
-	if (ret)
+	if (ret) {
+		dmae_debugfs_unregister();
 		destroy_workqueue(dmae_wq);
+	}
 	return ret;
 }
 module_init(dmae_init);
@@ -419,6 +550,7 @@ module_init(dmae_init);
 static void __exit dmae_exit(void)
 {
 	pci_unregister_driver(&dmae_driver);
+	dmae_debugfs_unregister();
 	/* A completion work item may still be returning into this module. */
 	destroy_workqueue(dmae_wq);
 }

@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
-#include "dma_engine_regs.h"
+#include "hw/dma_engine_regs.h"
 #include "dmae.h"
 
 /* Self-test buffers come from kmalloc(), so they are physically contiguous. */

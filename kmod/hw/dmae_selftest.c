@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dma-engine: sysfs "chan_selftest". Writing N runs, on every channel and
+ * dma-engine: debugfs "chan_selftest" (dmae_debugfs.c). Writing N runs, on every channel and
  * through the in-kernel API, a COPY, a COMPARE (equal, then different), a
  * COPY_CRC32C and a FILL of N bytes between vmalloc buffers at odd
  * offsets, mapped as scatter-gather tables cut differently on each side,
@@ -235,17 +235,24 @@ static int dmae_st_chan(struct dmae_chan *ch, struct dmae_st_buf *src,
 	return dmae_st_bad_jobs(ch, src, len);
 }
 
-static size_t dmae_st_max(struct dmae_dev *dd)
+/* The largest length chan_selftest takes (debugfs "chan_selftest_max"). */
+size_t dmae_st_max(struct dmae_dev *dd)
 {
 	/* Each side's pages must fit in one descriptor's SG list. */
 	return min_t(size_t, dd->max_xfer, (dd->max_sg - 2) * PAGE_SIZE);
 }
 
-static ssize_t chan_selftest_store(struct device *dev,
-				   struct device_attribute *attr,
-				   const char *buf, size_t count)
+/**
+ * dmae_chan_selftest() - run what was written to debugfs "chan_selftest"
+ * @dd: the device
+ * @buf: the length, NUL-terminated
+ *
+ * Return: 0 if every channel passed; -EINVAL, -E2BIG or -ENODEV for bad
+ * input or a device without channels; else the first failure.
+ */
+int dmae_chan_selftest(struct dmae_dev *dd, const char *buf)
 {
-	struct dmae_dev *dd = dev_get_drvdata(dev);
+	struct device *dev = &dd->pdev->dev;
 	struct dmae_st_buf src = {}, dst = {};
 	unsigned long len;
 	unsigned int i;
@@ -269,9 +276,8 @@ static ssize_t chan_selftest_store(struct device *dev,
 		ret = dmae_st_chan(&dd->chan[i], &src, &dst, len);
 	dmae_st_free(dev, &dst);
 	dmae_st_free(dev, &src);
-	return ret ? ret : count;
+	return ret;
 }
-static DEVICE_ATTR_WO(chan_selftest);
 
 static int dmae_fault_test(struct dmae_dev *dd)
 {
@@ -326,11 +332,16 @@ out:
 	return ret;
 }
 
-static ssize_t fault_selftest_store(struct device *dev,
-				    struct device_attribute *attr,
-				    const char *buf, size_t count)
+/**
+ * dmae_fault_selftest() - run what was written to debugfs "fault_selftest"
+ * @dd: the device
+ * @buf: "1" (a boolean that must be true), NUL-terminated
+ *
+ * Return: 0 if the stale address faulted as it must; -ENXIO if it was
+ * copied (no IOMMU); -EINVAL, -ENODEV for bad input or no channel.
+ */
+int dmae_fault_selftest(struct dmae_dev *dd, const char *buf)
 {
-	struct dmae_dev *dd = dev_get_drvdata(dev);
 	bool run;
 	int ret;
 
@@ -341,25 +352,5 @@ static ssize_t fault_selftest_store(struct device *dev,
 		return -EINVAL;
 	if (!dd->nchan)
 		return -ENODEV;
-	ret = dmae_fault_test(dd);
-	return ret ? ret : count;
+	return dmae_fault_test(dd);
 }
-static DEVICE_ATTR_WO(fault_selftest);
-
-static ssize_t chan_selftest_max_show(struct device *dev,
-				      struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%zu\n", dmae_st_max(dev_get_drvdata(dev)));
-}
-static DEVICE_ATTR_RO(chan_selftest_max);
-
-static struct attribute *dmae_selftest_attrs[] = {
-	&dev_attr_chan_selftest.attr,
-	&dev_attr_chan_selftest_max.attr,
-	&dev_attr_fault_selftest.attr,
-	NULL
-};
-
-const struct attribute_group dmae_selftest_attr_group = {
-	.attrs = dmae_selftest_attrs,
-};

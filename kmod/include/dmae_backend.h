@@ -30,6 +30,7 @@ struct module;
 struct dmae_udev;
 
 /* Job operations (dmae_job.op) */
+#define DMAE_JOB_NOP		0	/* nothing; for its completion (and interrupt) */
 #define DMAE_JOB_COPY		1	/* dst <- src */
 #define DMAE_JOB_FILL		2	/* dst <- pattern repeated */
 #define DMAE_JOB_COMPARE	3	/* result: src == dst ? 0 : 1 */
@@ -124,11 +125,17 @@ struct dmae_be;
  *	will be called) or a negative errno (it will not): only a channel
  *	that is gone refuses a checked job. Any context; must not sleep.
  * @issue: start what was queued on channel @chan. Must not sleep.
+ * @poll: optional: take what channel @chan has finished, calling the
+ *	jobs' ->done() from the caller (process context; the backend runs
+ *	them with bottom halves off, as from its interrupt path). A backend
+ *	with @poll also runs DMAE_JOB_NOP jobs (the service's way to ask for
+ *	an interrupt after what is queued).
  */
 struct dmae_be_ops {
 	int (*submit)(struct dmae_be *be, unsigned int chan,
 		      struct dmae_job *job);
 	void (*issue)(struct dmae_be *be, unsigned int chan);
+	void (*poll)(struct dmae_be *be, unsigned int chan);
 };
 
 /**

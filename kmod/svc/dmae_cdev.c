@@ -37,171 +37,6 @@ static_assert(sizeof(struct dmae_ucmd_ptr) == 16);
 static_assert(sizeof(struct dmae_files_reg) == 16);
 static_assert(offsetof(struct dmae_sqe, src_fd) == 48);
 
-static u32 *dmae_ring_u32(void *ring, unsigned int off)
-{
-	return ring + off;
-}
-
-static struct dmae_cqe *dmae_cqes(struct dmae_ctx *ctx)
-{
-	return ctx->cq_ring + DMAE_CQ_CQES;
-}
-
-/* Entries the process has not consumed yet; its head is read once. */
-static u32 dmae_cq_used(struct dmae_ctx *ctx)
-{
-	u32 head = READ_ONCE(*dmae_ring_u32(ctx->cq_ring, DMAE_RING_HEAD));
-	u32 used = ctx->cq_tail - head;
-
-	/* A head that was never ours to trust: treat the ring as full. */
-	return used > ctx->cq_entries ? ctx->cq_entries : used;
-}
-
-/* Write one CQE if there is room. @ctx->cq_lock held. */
-static bool dmae_cq_write(struct dmae_ctx *ctx, const struct dmae_cqe *cqe)
-{
-	if (dmae_cq_used(ctx) >= ctx->cq_entries)
-		return false;
-	dmae_cqes(ctx)[ctx->cq_tail & (ctx->cq_entries - 1)] = *cqe;
-	ctx->cq_tail++;
-	/* The entry before the tail that says it is there. */
-	smp_store_release(dmae_ring_u32(ctx->cq_ring, DMAE_RING_TAIL),
-			  ctx->cq_tail);
-	return true;
-}
-
-static void dmae_set_overflow_flags(struct dmae_ctx *ctx)
-{
-	u32 *flags = dmae_ring_u32(ctx->sq_ring, DMAE_RING_FLAGS);
-
-	WRITE_ONCE(*dmae_ring_u32(ctx->cq_ring, DMAE_RING_FLAGS),
-		   ctx->noverflow);
-	WRITE_ONCE(*flags, ctx->noverflow ? DMAE_SQ_CQ_OVERFLOW : 0);
-}
-
-/* Move kept completions into the CQ while there is room. */
-static void dmae_flush_overflow(struct dmae_ctx *ctx)
-{
-	u32 mask = ctx->cq_entries - 1;
-	unsigned long flags;
-
-	if (!READ_ONCE(ctx->noverflow))
-		return;
-	spin_lock_irqsave(&ctx->cq_lock, flags);
-	while (ctx->noverflow &&
-	       dmae_cq_write(ctx, &ctx->overflow[ctx->ovf_head & mask])) {
-		ctx->ovf_head++;
-		ctx->noverflow--;
-	}
-	dmae_set_overflow_flags(ctx);
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-}
-
-/**
- * dmae_ctx_count() - count one completion, in the context and the engine
- * @ctx: the context; its cq_lock held
- * @res: bytes or -errno
- * @cflags: DMAE_CQE_F_*
- * @moved: bytes the operation moved
- */
-void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved)
-{
-	bool cpu = cflags & DMAE_CQE_F_CPU;
-	struct dmae_ctx_stats *s;
-
-	lockdep_assert_held(&ctx->cq_lock);
-	ctx->stats.completed++;
-	ctx->stats.errors += res < 0;
-	ctx->stats.bytes += moved;
-	ctx->stats.cpu_ops += cpu;
-	/* cq_lock is held with interrupts off: nothing else runs here. */
-	s = this_cpu_ptr(ctx->ud->done_stats);
-	s->completed++;
-	s->errors += res < 0;
-	s->bytes += moved;
-	s->cpu_ops += cpu;
-	s->overflowed = max(s->overflowed, ctx->stats.overflowed);
-}
-
-/**
- * dmae_ctx_post() - post the completion of one taken entry
- * @ctx: the context
- * @user_data: the entry's
- * @res: bytes or -errno
- * @cflags: DMAE_CQE_F_*
- * @result: COMPARE offset or CRC32C
- * @moved: bytes the operation moved, for the counters
- *
- * Never drops a completion and never allocates: without room in the CQ it
- * is kept in the overflow ring, which has room for every request in
- * flight, and posted when the process frees CQ entries. The wake-ups are
- * done under cq_lock: once a closing process has seen its last request
- * complete, it takes cq_lock before freeing the context, so no poster is
- * still using it.
- */
-void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
-		   u32 result, u32 moved)
-{
-	struct dmae_cqe cqe = {
-		.user_data = user_data,
-		.res = res,
-		.flags = cflags,
-		.result = result,
-	};
-	unsigned long flags;
-	bool idle;
-
-	spin_lock_irqsave(&ctx->cq_lock, flags);
-	if (ctx->noverflow || !dmae_cq_write(ctx, &cqe)) {
-		/* Room: noverflow + inflight <= cq_entries (dmae_ctx_submit) */
-		ctx->overflow[(ctx->ovf_head + ctx->noverflow) &
-			      (ctx->cq_entries - 1)] = cqe;
-		ctx->noverflow++;
-		ctx->stats.overflowed++;
-		dmae_set_overflow_flags(ctx);
-	}
-	dmae_ctx_count(ctx, res, cflags, moved);
-	idle = !--ctx->inflight;
-	if (ctx->evfd)
-		eventfd_signal(ctx->evfd, 1);
-	if (wq_has_sleeper(&ctx->wait))
-		wake_up_all(&ctx->wait);
-	if (idle && wq_has_sleeper(&ctx->idle))
-		wake_up_all(&ctx->idle);
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-}
-
-/**
- * dmae_ctx_hold() - keep the context from going, as an entry in flight does
- * @ctx: the context, with an entry of the caller's still in flight
- *
- * A slot of the flight without an entry: a closing process waits for it
- * like for any entry. For work that must still touch the context after
- * the caller's own entry is posted. Undone by dmae_ctx_unhold().
- */
-void dmae_ctx_hold(struct dmae_ctx *ctx)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ctx->cq_lock, flags);
-	ctx->inflight++;
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-}
-
-/**
- * dmae_ctx_unhold() - give back a slot taken by dmae_ctx_hold()
- * @ctx: the context; not to be touched afterwards
- */
-void dmae_ctx_unhold(struct dmae_ctx *ctx)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ctx->cq_lock, flags);
-	if (!--ctx->inflight && wq_has_sleeper(&ctx->idle))
-		wake_up_all(&ctx->idle);
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
-}
-
 /*
  * A ring region, sized by the process: charged to its memory cgroup, and
  * a failure is the process's ENOMEM, not a warning in the kernel log.
@@ -259,12 +94,15 @@ static u32 dmae_ctx_ops(struct dmae_ctx *ctx)
 static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 {
 	struct dmae_uring_params p;
+	u32 idle;
 
 	if (ctx->setup_done)
 		return -EBUSY;
 	if (copy_from_user(&p, arg, sizeof(p)))
 		return -EFAULT;
-	if ((p.flags & ~DMAE_SETUP_SPREAD) || p.features || p.version ||
+	if ((p.flags & ~(DMAE_SETUP_SPREAD | DMAE_SETUP_IOPOLL |
+			 DMAE_SETUP_SQPOLL)) ||
+	    p.features || p.version ||
 	    p.max_len || p.ops ||
 	    memchr_inv(p.resv, 0, sizeof(p.resv)))
 		return -EINVAL;
@@ -277,11 +115,20 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		return -EINVAL;
 	if (p.cpu_threshold > DMAE_MAX_CPU_THRESHOLD)
 		return -EINVAL;
+	if ((p.flags & DMAE_SETUP_IOPOLL) && !ctx->ud->be->ops->poll)
+		return -EOPNOTSUPP;
+	if (!(p.flags & DMAE_SETUP_SQPOLL) && p.sq_thread_idle)
+		return -EINVAL;
+	if (p.sq_thread_idle > DMAE_MAX_SQ_THREAD_IDLE)
+		return -EINVAL;
+	if ((p.flags & DMAE_SETUP_SQPOLL) && !p.sq_thread_idle)
+		p.sq_thread_idle = 1000;
 
 	ctx->sq_entries = roundup_pow_of_two(p.sq_entries);
 	ctx->cq_entries = roundup_pow_of_two(p.cq_entries);
 	ctx->cpu_threshold = p.cpu_threshold;
 	ctx->spread = p.flags & DMAE_SETUP_SPREAD;
+	ctx->iopoll = p.flags & DMAE_SETUP_IOPOLL;
 	ctx->sq_ring_size = PAGE_ALIGN(DMAE_RING_DROPPED + 4);
 	ctx->sqes_size = PAGE_ALIGN(ctx->sq_entries * sizeof(struct dmae_sqe));
 	ctx->cq_ring_size = PAGE_ALIGN(DMAE_CQ_CQES + ctx->cq_entries *
@@ -299,16 +146,23 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	*dmae_ring_u32(ctx->sq_ring, DMAE_RING_ENTRIES) = ctx->sq_entries;
 	*dmae_ring_u32(ctx->cq_ring, DMAE_RING_MASK) = ctx->cq_entries - 1;
 	*dmae_ring_u32(ctx->cq_ring, DMAE_RING_ENTRIES) = ctx->cq_entries;
+	idle = p.sq_thread_idle;
 
 	memset(&p, 0, sizeof(p));
 	p.sq_entries = ctx->sq_entries;
 	p.cq_entries = ctx->cq_entries;
 	p.cpu_threshold = ctx->cpu_threshold;
-	p.flags = ctx->spread ? DMAE_SETUP_SPREAD : 0;
+	p.flags = (ctx->spread ? DMAE_SETUP_SPREAD : 0) |
+		  (ctx->iopoll ? DMAE_SETUP_IOPOLL : 0) |
+		  (idle ? DMAE_SETUP_SQPOLL : 0);
+	p.sq_thread_idle = idle;
 	p.features = DMAE_FEAT_NODROP | DMAE_FEAT_CPU_PATH | DMAE_FEAT_EVENTFD |
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
 		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES |
-		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS | DMAE_FEAT_LINK;
+		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS | DMAE_FEAT_LINK |
+		     DMAE_FEAT_SQPOLL;
+	if (ctx->ud->be->ops->poll)
+		p.features |= DMAE_FEAT_IOPOLL;
 	p.ops = dmae_ctx_ops(ctx);
 	p.version = DMAE_URING_VERSION;
 	p.max_len = DMAE_UREQ_MAX_LEN;
@@ -331,6 +185,16 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		dmae_ctx_free_rings(ctx);
 		return -EFAULT;
 	}
+	/* Last: once it runs, the thread may take entries. */
+	if (idle) {
+		int ret = dmae_sqpoll_start(ctx, idle);
+
+		if (ret) {
+			dmae_ctx_free_rings(ctx);
+			return ret;
+		}
+		ctx->sqpoll = true;
+	}
 	ctx->setup_done = true;
 	spin_lock_irq(&ctx->ud->stats_lock);
 	ctx->ud->contexts++;
@@ -339,7 +203,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 }
 
 /* Take up to @want entries from the SQ. @ctx->lock held. */
-static int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
+int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken)
 {
 	u32 tail, head = ctx->sq_head, n = 0;
 	struct dmae_chain *chain = NULL;
@@ -421,21 +285,104 @@ static u32 dmae_ctx_ready(struct dmae_ctx *ctx)
 	return ready;
 }
 
+/**
+ * dmae_ctx_iopoll() - a DMAE_SETUP_IOPOLL context's wait: poll, then arm
+ * @ctx: the context
+ * @min_complete: completions the caller waits for
+ * @ns: the caller's timeout (negative: none); what is left of it on return
+ *
+ * Reaps the context's channels itself, without an interrupt, until
+ * @min_complete completions are there or poll_usec has gone by; the
+ * backend stays registered meanwhile (its semaphore is held for each
+ * round). If they are not there by then, one interrupt is asked for
+ * behind what the context has queued, so that the sleep which follows
+ * ends (the hybrid fallback).
+ *
+ * Return: 0 (done), -EINTR or -ETIME, or 1 to go on and sleep.
+ */
+static int dmae_ctx_iopoll(struct dmae_ctx *ctx, u32 min_complete, s64 *ns)
+{
+	u64 start = ktime_get_ns();
+	u64 budget = (u64)READ_ONCE(dmae_poll_usec) * NSEC_PER_USEC;
+
+	for (;;) {
+		bool alive = dmae_ctx_reap(ctx);
+		u64 spent;
+
+		if (dmae_ctx_ready(ctx) >= min_complete)
+			return 0;
+		if (!alive)
+			break;
+		if (signal_pending(current))
+			return -EINTR;
+		spent = ktime_get_ns() - start;
+		if (*ns >= 0 && spent >= *ns)
+			return -ETIME;
+		if (spent >= budget)
+			break;
+		cond_resched();
+	}
+	if (*ns >= 0)
+		*ns -= min_t(u64, *ns, ktime_get_ns() - start);
+	dmae_ctx_arm(ctx);
+	return 1;
+}
+
+/*
+ * ENTER on a DMAE_SETUP_SQPOLL context: the thread takes the entries; a
+ * call wakes it if it sleeps (also to retry what it could not take).
+ * Entries that nobody can take any more are the caller's error.
+ */
+static int dmae_ctx_sq_enter(struct dmae_ctx *ctx)
+{
+	u32 untaken = dmae_sq_untaken(ctx);
+
+	if (untaken > ctx->sq_entries)
+		return -EINVAL;
+	dmae_flush_overflow(ctx);
+	if (untaken && READ_ONCE(ctx->ud->dead))
+		return -ENODEV;
+	if (untaken && READ_ONCE(ctx->sq_gone))
+		return -EOWNERDEAD;	/* as io_uring's: the process is gone */
+	dmae_sqpoll_wake(ctx);
+	return 0;
+}
+
+/*
+ * What a wait waits for: @min_complete completions, or with SQPOLL the
+ * end of the thread while entries are left that it will not take (they
+ * never complete: the wait fails, dmae_ctx_wait()).
+ */
+static bool dmae_ctx_wait_done(struct dmae_ctx *ctx, u32 min_complete)
+{
+	return dmae_ctx_ready(ctx) >= min_complete ||
+	       (ctx->sqpoll && READ_ONCE(ctx->sq_gone) && dmae_sq_untaken(ctx));
+}
+
 static int dmae_ctx_wait(struct dmae_ctx *ctx, u32 min_complete, s64 ns)
 {
 	long ret;
 
 	if (min_complete > ctx->cq_entries)
 		return -EINVAL;
+	/* With SQPOLL the thread reaps a polled context's channels. */
+	if (ctx->iopoll && !ctx->sqpoll &&
+	    dmae_ctx_ready(ctx) < min_complete) {
+		ret = dmae_ctx_iopoll(ctx, min_complete, &ns);
+		if (ret <= 0)
+			return ret;
+	}
 	if (ns < 0)
 		ret = wait_event_interruptible(ctx->wait,
-					       dmae_ctx_ready(ctx) >= min_complete);
+					       dmae_ctx_wait_done(ctx, min_complete));
 	else
 		ret = wait_event_interruptible_hrtimeout(ctx->wait,
-							 dmae_ctx_ready(ctx) >= min_complete,
+							 dmae_ctx_wait_done(ctx, min_complete),
 							 ns_to_ktime(ns));
 	if (ret == -ERESTARTSYS)
 		return -EINTR;
+	if (ret >= 0 && dmae_ctx_ready(ctx) < min_complete)
+		ret = READ_ONCE(ctx->ud->dead) ? -ENODEV : -EOWNERDEAD;
 	return ret;
 }
 
@@ -448,12 +395,15 @@ static int dmae_ctx_enter(struct dmae_ctx *ctx, void __user *arg, size_t size)
 	/* version 1's argument is the same without resv */
 	if (copy_from_user(&e, arg, size))
 		return -EFAULT;
-	if (e.flags & ~DMAE_ENTER_GETEVENTS || e.submitted || e.resv)
+	if (e.flags & ~(DMAE_ENTER_GETEVENTS | DMAE_ENTER_SQ_WAKEUP) ||
+	    e.submitted || e.resv)
 		return -EINVAL;
 	if (!ctx->setup_done)
 		return -EBADFD;
 
-	if (e.to_submit) {
+	if (ctx->sqpoll) {
+		ret = dmae_ctx_sq_enter(ctx);
+	} else if (e.to_submit) {
 		down_read(&ctx->ud->sem);
 		if (ctx->ud->dead) {
 			ret = -ENODEV;
@@ -579,6 +529,17 @@ static int dmae_cdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!ctx->setup_done)
 		return -EBADFD;
+	/*
+	 * An SQPOLL context's entries run in the address space and with the
+	 * credentials of the process that set it up: only that process may
+	 * write them (no other holder of the file maps the rings, and a
+	 * child does not inherit the mapping).
+	 */
+	if (ctx->sqpoll) {
+		if (current->mm != ctx->sq_mm)
+			return -EPERM;
+		vma->vm_flags |= VM_DONTCOPY;
+	}
 	switch (off) {
 	case DMAE_OFF_SQ_RING:
 		region = ctx->sq_ring;
@@ -607,6 +568,12 @@ static __poll_t dmae_cdev_poll(struct file *file, poll_table *wait)
 	if (!ctx->setup_done)
 		return EPOLLERR;
 	poll_wait(file, &ctx->wait, wait);
+	if (ctx->iopoll && !ctx->sqpoll && !dmae_ctx_ready(ctx)) {
+		/* Take what is done; if that is nothing, have it signalled. */
+		dmae_ctx_reap(ctx);
+		if (!dmae_ctx_ready(ctx))
+			dmae_ctx_arm(ctx);
+	}
 	return dmae_ctx_ready(ctx) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
@@ -617,6 +584,21 @@ static void dmae_udev_release_ref(struct kref *ref)
 	free_percpu(ud->done_stats);
 	kfree(ud);
 }
+
+/**
+ * dmae_udev_put() - drop a reference to a service device
+ * @ud: the device; not to be touched afterwards
+ *
+ * The last one frees it. Any context, completion callbacks included
+ * (free_percpu() and kfree() may be called from atomic context).
+ */
+void dmae_udev_put(struct dmae_udev *ud)
+{
+	kref_put(&ud->ref, dmae_udev_release_ref);
+}
+
+/* Numbers for contexts, in the order they are opened (tracepoints). */
+static atomic_t dmae_ctx_ids = ATOMIC_INIT(0);
 
 static int dmae_cdev_open(struct inode *inode, struct file *file)
 {
@@ -640,6 +622,9 @@ static int dmae_cdev_open(struct inode *inode, struct file *file)
 		return -ENODEV;
 	}
 	kref_get(&ud->ref);
+	ctx->id = (u32)atomic_inc_return(&dmae_ctx_ids);
+	ctx->tgid = task_tgid_nr(current);
+	get_task_comm(ctx->comm, current);
 	/* Contexts take the engine's channels in turn. */
 	ctx->chan = (unsigned int)atomic_inc_return(&ud->next_chan) %
 		    ud->be->nchan;
@@ -669,6 +654,11 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 	struct dmae_ctx *ctx = file->private_data;
 	struct dmae_udev *ud = ctx->ud;
 
+	/* Nothing takes entries any more; then wait for what is in flight. */
+	dmae_sqpoll_stop(ctx);
+	/* A polled context's copies asked for no interrupt: ask for one. */
+	if (ctx->iopoll)
+		dmae_ctx_arm(ctx);
 	wait_event(ctx->idle, !READ_ONCE(ctx->inflight));
 	/* The last completion's poster may still hold cq_lock: let it go. */
 	spin_lock_irq(&ctx->cq_lock);
@@ -689,7 +679,7 @@ static int dmae_cdev_release(struct inode *inode, struct file *file)
 		dmae_unregister_files(ctx);
 	dmae_ctx_free_rings(ctx);
 	module_put(ud->owner);
-	kref_put(&ud->ref, dmae_udev_release_ref);
+	dmae_udev_put(ud);
 	kfree(ctx);
 	return 0;
 }
@@ -703,6 +693,7 @@ static const struct file_operations dmae_cdev_fops = {
 	.mmap = dmae_cdev_mmap,
 	.poll = dmae_cdev_poll,
 	.uring_cmd = dmae_uring_cmd,
+	.uring_cmd_iopoll = dmae_uring_cmd_iopoll,
 	.llseek = noop_llseek,
 };
 
@@ -731,6 +722,46 @@ static ssize_t dmae_udev_stats_show(struct dmae_udev *ud, char *buf)
 			  st.bytes, st.cpu_ops, st.overflowed);
 }
 
+/*
+ * contexts: a line per open context of this device, for dmaectl (root
+ * only: it names other users' processes); "more" ends a list that did
+ * not fit the page.
+ */
+static ssize_t contexts_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct dmae_udev *ud = container_of(dev_get_drvdata(dev),
+					    struct dmae_udev, misc);
+	struct dmae_ctx *ctx;
+	int n = 0;
+
+	mutex_lock(&ud->ctx_lock);
+	list_for_each_entry(ctx, &ud->ctx_list, node) {
+		struct dmae_ctx_stats st;
+		u32 inflight, noverflow;
+
+		/* A page holds about 20 lines; say that the list goes on. */
+		if (n > PAGE_SIZE - 256) {
+			n += sysfs_emit_at(buf, n, "more\n");
+			break;
+		}
+		spin_lock_irq(&ctx->cq_lock);
+		st = ctx->stats;
+		inflight = ctx->inflight;
+		noverflow = ctx->noverflow;
+		spin_unlock_irq(&ctx->cq_lock);
+		n += sysfs_emit_at(buf, n,
+				   "ctx %u pid %d comm %s chan %u spread %d submitted %llu completed %llu errors %llu bytes %llu cpu_ops %llu overflowed %llu inflight %u kept %u\n",
+				   ctx->id, ctx->tgid, ctx->comm, ctx->chan,
+				   ctx->spread, st.submitted, st.completed,
+				   st.errors, st.bytes, st.cpu_ops, st.overflowed,
+				   inflight, noverflow);
+	}
+	mutex_unlock(&ud->ctx_lock);
+	return n;
+}
+static DEVICE_ATTR_ADMIN_RO(contexts);
+
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
@@ -754,6 +785,7 @@ static DEVICE_ATTR_RO(ring_stats);
 static struct attribute *dmae_udev_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_ring_stats.attr,
+	&dev_attr_contexts.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(dmae_udev);
@@ -832,6 +864,13 @@ void dmae_svc_unregister(struct dmae_be *be)
 	down_write(&ud->sem);
 	ud->dead = true;
 	up_write(&ud->sem);
+	/* SQ threads see the device gone and end (their contexts stay). */
+	mutex_lock(&ud->ctx_lock);
+	list_for_each_entry(ctx, &ud->ctx_list, node)
+		dmae_sqpoll_wake(ctx);
+	mutex_unlock(&ud->ctx_lock);
+	/* Polled contexts' copies in flight asked for no interrupt. */
+	dmae_udev_arm_all(ud);
 	wait_event(ud->idle, !atomic_read(&ud->inflight));
 	mutex_lock(&ud->ctx_lock);
 	list_for_each_entry(ctx, &ud->ctx_list, node) {
@@ -843,7 +882,7 @@ void dmae_svc_unregister(struct dmae_be *be)
 	ud->be = NULL;
 	mutex_unlock(&ud->ctx_lock);
 	be->ud = NULL;
-	kref_put(&ud->ref, dmae_udev_release_ref);
+	dmae_udev_put(ud);
 }
 EXPORT_SYMBOL_GPL(dmae_svc_unregister);
 

@@ -9,6 +9,7 @@
 #include <linux/eventfd.h>
 #include <linux/io_uring.h>
 #include <linux/miscdevice.h>
+#include <linux/resource.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
 
@@ -67,7 +68,8 @@ struct dmae_ubuf {
  * @inflight: requests using the engine, over all contexts
  * @idle: woken when @inflight reaches 0
  * @next_chan: spreads contexts over the channels
- * @ref: one for the driver, one per open file
+ * @ref: one for the driver, one per open file, one per arming NOP in
+ *	flight (dmae_udev_arm())
  * @stats: the submission counter of every context there was, summed
  * @stats_lock: protects @stats
  * @done_stats: the completion counters, per CPU: bumped under a context's
@@ -102,9 +104,22 @@ struct dmae_udev {
 /**
  * struct dmae_ctx - one open file: its rings and requests
  * @ud: the device
+ * @id: a number of its own, unique while the module is loaded (tracing)
+ * @tgid: the process that opened it
+ * @comm: that process's name then
  * @node: in @ud's ctx_list
  * @chan: the backend's channel its requests go to (the first, with @spread)
  * @spread: DMAE_SETUP_SPREAD: requests go to every channel in turn
+ * @iopoll: DMAE_SETUP_IOPOLL: its ring requests ask for no interrupt; its
+ *	waits poll the channels (dmae_ctx_iopoll())
+ * @sqpoll: DMAE_SETUP_SQPOLL: @sq_task takes the SQ's entries
+ * @sq_task: the SQ thread (dmae_sqpoll.c), with a task reference
+ * @sq_gone: it ended (device or process gone): nothing takes entries
+ * @sq_wait: where it sleeps when idle
+ * @sq_idle_ms: how long it polls before it sleeps
+ * @sq_mm: the process's mm_struct (mmgrab()), whose pages it pins
+ * @sq_cred: the process's credentials at setup, for the thread's work
+ * @sq_fsize: the process's RLIMIT_FSIZE at setup
  * @next_chan: with @spread, the channel of the next request
  * @issue_mask: channels given jobs since they were last issued
  * @link_lock: protects @deferred, @ready, @ndeferred, @drain_active and
@@ -152,9 +167,21 @@ struct dmae_udev {
  */
 struct dmae_ctx {
 	struct dmae_udev *ud;
+	u32 id;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
 	struct list_head node;
 	unsigned int chan;
 	bool spread;
+	bool iopoll;
+	bool sqpoll;
+	struct task_struct *sq_task;
+	bool sq_gone;
+	wait_queue_head_t sq_wait;
+	u32 sq_idle_ms;
+	struct mm_struct *sq_mm;
+	const struct cred *sq_cred;
+	struct rlimit sq_fsize;
 	u32 next_chan;
 	unsigned long issue_mask;
 	spinlock_t link_lock;	/* chains */
@@ -238,16 +265,49 @@ static inline struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
 	return ctx->ud->be->dma_dev;
 }
 
+/* dmae_cdev.c */
+int dmae_ctx_submit(struct dmae_ctx *ctx, u32 want, u32 *taken);
+void dmae_udev_put(struct dmae_udev *ud);
+
+/* dmae_sqpoll.c */
+int dmae_sqpoll_start(struct dmae_ctx *ctx, u32 idle_ms);
+void dmae_sqpoll_wake(struct dmae_ctx *ctx);
+void dmae_sqpoll_stop(struct dmae_ctx *ctx);
+
 /* dmae_dmabe.c */
 int dmae_dmabe_init(void);
 void dmae_dmabe_exit(void);
 
-/* dmae_cdev.c */
+static inline u32 *dmae_ring_u32(void *ring, unsigned int off)
+{
+	return ring + off;
+}
+
+/*
+ * Entries the process published that were not taken yet; more than
+ * @ctx->sq_entries means its tail is garbage (read without @ctx->lock:
+ * for SQPOLL's thread and ENTER, which take nothing on it).
+ */
+static inline u32 dmae_sq_untaken(struct dmae_ctx *ctx)
+{
+	return READ_ONCE(*dmae_ring_u32(ctx->sq_ring, DMAE_RING_TAIL)) -
+	       READ_ONCE(ctx->sq_head);
+}
+
+/* dmae_ctx.c */
+u32 dmae_cq_used(struct dmae_ctx *ctx);
+void dmae_flush_overflow(struct dmae_ctx *ctx);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
 		   u32 result, u32 moved);
 void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
 void dmae_ctx_hold(struct dmae_ctx *ctx);
 void dmae_ctx_unhold(struct dmae_ctx *ctx);
+extern unsigned int dmae_poll_usec;
+void dmae_ctx_poll_chans(struct dmae_ctx *ctx);
+bool dmae_ctx_reap(struct dmae_ctx *ctx);
+void dmae_ctx_arm(struct dmae_ctx *ctx);
+void dmae_ctx_arm_locked(struct dmae_ctx *ctx);
+void dmae_udev_arm_all(struct dmae_udev *ud);
 
 /*
  * The longest submission. COPY_CRC32C: one descriptor's worth, since its
@@ -317,8 +377,11 @@ typedef void (*dmae_done_fn)(struct dmae_ctx *ctx, void *arg, u64 user_data,
 
 /* dmae_ureq.c */
 int dmae_sqe_check(struct dmae_ctx *ctx, const struct dmae_sqe *sqe);
+#define DMAE_UREQ_NOWAIT	BIT(0)	/* dmae_ureq_start(): may not sleep */
+#define DMAE_UREQ_RING		BIT(1)	/* an entry of the context's ring */
+#define DMAE_UREQ_POLLED	BIT(2)	/* its waiter polls: no interrupt */
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-		    dmae_done_fn done, void *arg, bool nowait);
+		    dmae_done_fn done, void *arg, unsigned int how);
 u32 dmae_ureq_crc_max(struct dmae_be *be);
 struct dmae_ureq;
 int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
@@ -340,5 +403,7 @@ void dmae_link_release(struct dmae_ctx *ctx);
 
 /* dmae_ucmd.c */
 int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+int dmae_uring_cmd_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
+			  unsigned int poll_flags);
 
 #endif /* _DMAE_CDEV_H */

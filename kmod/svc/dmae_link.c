@@ -134,7 +134,7 @@ static void dmae_link_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 			   s32 res, u32 result, u32 cflags, u32 moved)
 {
 	struct dmae_chain *chain = arg;
-	bool drain = chain->drain, kick = false, over;
+	bool drain = chain->drain, kick = false, over, drain_over;
 	struct dmae_link *l, *tmp;
 	unsigned long flags;
 	LIST_HEAD(cancel);
@@ -146,19 +146,15 @@ static void dmae_link_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 	if (!over) {
 		list_add_tail(&chain->node, &ctx->ready);
 		kick = true;
-	} else if (drain) {
-		WRITE_ONCE(ctx->drain_active, NULL);
-		kick = ctx->ndeferred;
 	}
 	spin_unlock_irqrestore(&ctx->link_lock, flags);
-	/* an ENTER may wait to run a FILE_WRITE once no drain holds it */
-	if (over && drain && wq_has_sleeper(&ctx->link_wait))
-		wake_up_all(&ctx->link_wait);
+	drain_over = over && drain;
 	if (over) {
 		kick |= dmae_link_active_done(ctx);
 		kfree(chain);
 	}
-	if (kick)
+	/* one slot in the flight for what follows the post (see below) */
+	if (kick || drain_over)
 		dmae_ctx_hold(ctx);
 	/*
 	 * Post before the next entry can start, so a chain's completions
@@ -166,6 +162,20 @@ static void dmae_link_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 	 * to run holds its slots in the flight until posted.
 	 */
 	dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
+	/*
+	 * A drain is over only once its completion is posted: until then
+	 * a submitter keeps new entries behind it (dmae_link_take() reads
+	 * @drain_active), so none can start, finish and post before it.
+	 */
+	if (drain_over) {
+		spin_lock_irqsave(&ctx->link_lock, flags);
+		WRITE_ONCE(ctx->drain_active, NULL);
+		kick |= ctx->ndeferred;
+		spin_unlock_irqrestore(&ctx->link_lock, flags);
+		/* an ENTER may wait to run a FILE_WRITE once no drain holds it */
+		if (wq_has_sleeper(&ctx->link_wait))
+			wake_up_all(&ctx->link_wait);
+	}
 	list_for_each_entry_safe(l, tmp, &cancel, node) {
 		if (l->req)
 			dmae_ureq_abort(l->req, -ECANCELED, dmae_link_cancel_done,
@@ -176,6 +186,8 @@ static void dmae_link_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 	}
 	if (kick)
 		dmae_link_queue(ctx);
+	else if (drain_over)
+		dmae_ctx_unhold(ctx);
 }
 
 /* A plain entry's completion (dmae_done_fn), when a drain may wait for it. */
@@ -277,8 +289,13 @@ int dmae_link_take(struct dmae_ctx *ctx, struct dmae_chain **chain,
 	    !(sqe->flags & DMAE_SQE_IO_DRAIN)) {
 		/*
 		 * It runs here and now, as write(2): if a drain holds back
-		 * what is taken after it, wait for the drain to be over.
+		 * what is taken after it, wait for the drain to be over. A
+		 * polled context's entries before it asked for no interrupt,
+		 * and nobody polls while this waits: ask for one.
 		 */
+		if (ctx->iopoll && (READ_ONCE(ctx->ndeferred) ||
+				    READ_ONCE(ctx->drain_active)))
+			dmae_ctx_arm_locked(ctx);
 		if (wait_event_killable(ctx->link_wait,
 					!READ_ONCE(ctx->ndeferred) &&
 					!READ_ONCE(ctx->drain_active))) {
@@ -300,7 +317,8 @@ int dmae_link_take(struct dmae_ctx *ctx, struct dmae_chain **chain,
 		 * atomics less on what measures the per-entry overhead).
 		 */
 		if (sqe->opcode == DMAE_UOP_NOP) {
-			ret = dmae_ureq_start(ctx, sqe, NULL, NULL, false);
+			ret = dmae_ureq_start(ctx, sqe, NULL, NULL,
+					      DMAE_UREQ_RING);
 			if (ret)
 				dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
 			return ret;
@@ -308,7 +326,7 @@ int dmae_link_take(struct dmae_ctx *ctx, struct dmae_chain **chain,
 		/* nothing to wait for: start it, counted for later drains */
 		atomic_inc(&ctx->active);
 		ret = dmae_ureq_start(ctx, sqe, dmae_link_plain_done, NULL,
-				      false);
+				      DMAE_UREQ_RING);
 		if (ret) {
 			bool kick = dmae_link_active_done(ctx);
 

@@ -5,7 +5,15 @@
  * ublk do. The payload is copied when the command is issued; the request
  * completes from its work item through io_uring_cmd_complete_in_task()
  * and io_uring_cmd_done(). Registered buffers are the file's own, set up
- * with DMAE_IOC_REGISTER_BUFFERS on the same file.
+ * with DMAE_IOC_REGISTER_BUFFERS on the same file. On an io_uring with
+ * IORING_SETUP_IOPOLL the request asks for no interrupt, io_uring's wait
+ * reaps the channels through file_operations.uring_cmd_iopoll, and the
+ * completion only marks the request done: for IOPOLL rings
+ * io_uring_cmd_done() sets the result and a flag, takes no lock and posts
+ * nothing, so it is safe from any context, also when one ring's poll
+ * completes another ring's command on the same channel (NVMe's plain
+ * passthrough completes through task work instead because its
+ * completion needs the submitter's task; ours does not).
  */
 
 #include <linux/io_uring.h>
@@ -18,6 +26,7 @@ struct dmae_ucmd_pdu {
 	s32 res;
 	u32 result;
 	u32 cflags;
+	bool iopoll;	/* issued with IO_URING_F_IOPOLL */
 };
 
 static_assert(sizeof(struct dmae_ucmd_pdu) <=
@@ -49,7 +58,11 @@ static void dmae_ucmd_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 	pdu->res = res;
 	pdu->result = result;
 	pdu->cflags = cflags;
-	io_uring_cmd_complete_in_task(cmd, dmae_ucmd_task);
+	/* Polled: io_uring's reaper posts it; only mark it done. */
+	if (pdu->iopoll)
+		io_uring_cmd_done(cmd, res, (u64)cflags << 32 | result, 0);
+	else
+		io_uring_cmd_complete_in_task(cmd, dmae_ucmd_task);
 }
 
 /* Copy the operation out of the command, once. */
@@ -71,10 +84,14 @@ static int dmae_ucmd_fetch(struct io_uring_cmd *cmd, unsigned int issue_flags,
 		p = cmd->cmd;
 		if (READ_ONCE(p->resv))
 			return -EINVAL;
-		/* A user copy may fault: not in the non-blocking attempt. */
-		if (issue_flags & IO_URING_F_NONBLOCK)
-			return -EAGAIN;
 		uptr = READ_ONCE(p->sqe);
+		/*
+		 * The non-blocking attempt may not fault the entry in: only
+		 * if it is not there, the command goes to io_uring's worker.
+		 */
+		if (issue_flags & IO_URING_F_NONBLOCK)
+			return copy_from_user_nofault(sqe, u64_to_user_ptr(uptr),
+						      sizeof(*sqe)) ? -EAGAIN : 0;
 		if (copy_from_user(sqe, u64_to_user_ptr(uptr), sizeof(*sqe)))
 			return -EFAULT;
 		return 0;
@@ -105,10 +122,18 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	ret = dmae_ucmd_fetch(cmd, issue_flags, &sqe);
 	if (ret)
 		return ret;
+	dmae_pdu(cmd)->iopoll = issue_flags & IO_URING_F_IOPOLL;
 	sqe.user_data = 0;
 	/* io_uring orders its own requests (IOSQE_IO_LINK, IOSQE_IO_DRAIN) */
 	if (sqe.flags & (DMAE_SQE_IO_LINK | DMAE_SQE_IO_DRAIN))
 		return -EINVAL;
+	/*
+	 * Polled: the engine, not the CPU path, whose user copies may fault
+	 * and so would send the command to io_uring's worker, from where it
+	 * reaches the poll list only once the poller lets go of its lock.
+	 */
+	if (issue_flags & IO_URING_F_IOPOLL)
+		sqe.flags |= DMAE_SQE_NO_CPU;
 
 	/*
 	 * The non-blocking issue does the copy when it can without faulting
@@ -128,6 +153,9 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	}
 	if (ctx->ud->dead) {
 		ret = -ENODEV;
+	} else if ((issue_flags & IO_URING_F_IOPOLL) &&
+		   !ctx->ud->be->ops->poll) {
+		ret = -EOPNOTSUPP;	/* nothing could reap it */
 	} else if (sqe.opcode == DMAE_UOP_NOP) {
 		ret = dmae_sqe_check(ctx, &sqe);
 		up_read(&ctx->ud->sem);
@@ -137,7 +165,10 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	} else {
 		if (!nowait)
 			mutex_lock(&ctx->lock);	/* registered buffers stay put */
-		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd, nowait);
+		ret = dmae_ureq_start(ctx, &sqe, dmae_ucmd_done, cmd,
+				      (nowait ? DMAE_UREQ_NOWAIT : 0) |
+				      (dmae_pdu(cmd)->iopoll ?
+				       DMAE_UREQ_POLLED : 0));
 		mutex_unlock(&ctx->lock);
 		if (!ret) {
 			spin_lock_irq(&ctx->cq_lock);
@@ -151,4 +182,32 @@ int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	}
 	up_read(&ctx->ud->sem);
 	return ret ? ret : -EIOCBQUEUED;
+}
+
+/**
+ * dmae_uring_cmd_iopoll() - file_operations.uring_cmd_iopoll: io_uring's
+ * IOPOLL wait reaps the engine for a polled command
+ * @cmd: a command issued with IO_URING_F_IOPOLL
+ * @iob: unused (completions are marked on the request itself)
+ * @poll_flags: unused
+ *
+ * Reaps the context's channel (or every channel with DMAE_SETUP_SPREAD):
+ * whatever is done completes, this command or others. While the backend
+ * is going away nothing is polled; its unregister asks each channel for
+ * an interrupt instead (dmae_udev_arm_all()), so the commands still end.
+ *
+ * Return: 0 (io_uring finds the commands done by their own mark).
+ */
+int dmae_uring_cmd_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
+			  unsigned int poll_flags)
+{
+	struct dmae_ctx *ctx = cmd->file->private_data;
+	struct dmae_udev *ud = ctx->ud;
+
+	if (!down_read_trylock(&ud->sem))
+		return 0;
+	if (!ud->dead && ud->be->ops->poll)
+		dmae_ctx_poll_chans(ctx);
+	up_read(&ud->sem);
+	return 0;
 }

@@ -484,7 +484,9 @@ out:
  * @sqe: the entry, checked by dmae_sqe_check()
  * @src: the source's file (src_fd), else the destination's (dst_fd)
  *
- * Return: the file (fput() it), or NULL for a descriptor that is not open.
+ * Return: the file (fput() it), or NULL for a descriptor that is not open
+ * (or any descriptor, in the SQ thread: with DMAE_SETUP_SQPOLL entries
+ * name registered files).
  */
 struct file *dmae_sqe_file(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			   bool src)
@@ -492,8 +494,12 @@ struct file *dmae_sqe_file(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	u8 fixed = src ? DMAE_SQE_FIXED_FILE_SRC : DMAE_SQE_FIXED_FILE_DST;
 	s32 fd = src ? sqe->src_fd : sqe->dst_fd;
 
-	if (!(sqe->flags & fixed))
+	if (!(sqe->flags & fixed)) {
+		/* The SQ thread has no file table of the process's. */
+		if (ctx->sq_task == current)
+			return NULL;
 		return fget(fd);
+	}
 	if (fd < 0 || fd >= ctx->nfiles)
 		return NULL;
 	return get_file(ctx->files[array_index_nospec(fd, ctx->nfiles)]);

@@ -17,6 +17,7 @@
 #include <linux/uio.h>
 
 #include "dmae_cdev.h"
+#include "dmae_svc_trace.h"
 
 /*
  * User memory is mapped with DMA_ATTR_SKIP_CPU_SYNC and synced by hand:
@@ -110,6 +111,7 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 	if (ret)
 		return nowait ? -EAGAIN : ret;
 	ret = dma_map_sgtable(dev, &p->sgt, p->dir, DMAE_MAP_ATTRS);
+	trace_dmae_svc_pin(uaddr, len, p->npages, ret ? 0 : p->sgt.nents, ret);
 	if (ret)
 		return ret;
 	dma_sync_sgtable_for_device(dev, &p->sgt, p->dir);

@@ -18,6 +18,9 @@
 
 #include "dmae_cdev.h"
 
+#define CREATE_TRACE_POINTS
+#include "dmae_svc_trace.h"
+
 /* The CPU path copies through a kernel buffer of at most this size. */
 #define DMAE_CPU_MAX		SZ_64K
 
@@ -45,6 +48,9 @@
  * @per: bytes per job (dmae_req_job_bytes())
  * @borrowed: @src and @dst are the caller's (dmae_ureq_copy_wait()): not
  *	released here
+ * @start_ns: when it was built, for the completion's latency (tracing)
+ * @polled: a polled context's ring waits for it: its jobs ask for no
+ *	interrupt
  * @jobs: the jobs
  */
 struct dmae_ureq {
@@ -69,6 +75,8 @@ struct dmae_ureq {
 	unsigned int stride;
 	u32 per;
 	bool borrowed;
+	u64 start_ns;
+	bool polled;
 	struct dmae_job jobs[];
 };
 
@@ -234,6 +242,8 @@ static void dmae_ureq_complete(struct dmae_ureq *req)
 	 */
 	if (atomic_dec_and_test(&ud->inflight))
 		wake_up_all(&ud->idle);
+	trace_dmae_svc_complete(ctx->id, req->user_data, res,
+				ktime_get_ns() - req->start_ns);
 	dmae_finish(ctx, req->done, req->arg, req->user_data, res, result, 0,
 		    !err && req->op != DMAE_UOP_COMPARE ? req->len : 0);
 	kvfree(req->segs);
@@ -313,7 +323,8 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 		job->op = dmae_job_op(req->op);
 		job->len = len;
 		job->pattern = pattern;
-		job->irq = i == req->njobs - 1;
+		/* the last job interrupts, unless its waiter polls for it */
+		job->irq = i == req->njobs - 1 && !req->polled;
 		job->done = dmae_ureq_job_done;
 		job->priv = req;
 		if (req->op != DMAE_UOP_FILL) {
@@ -333,6 +344,8 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	 * on, only locals decide when to stop.
 	 */
 	njobs = req->njobs;
+	trace_dmae_svc_jobs(req->ctx->id, req->user_data, req->chan, njobs,
+			    req->len);
 	atomic_set(&req->pending, njobs);
 	for (i = 0; i < njobs; i++) {
 		struct dmae_be *be = req->ctx->ud->be;
@@ -401,6 +414,7 @@ static int dmae_ureq_cpu(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			result = ~__crc32c_le(~0U, buf, len);
 	}
 	kvfree(buf);
+	trace_dmae_svc_cpu(ctx->id, sqe->user_data, sqe->opcode, len, res);
 	dmae_finish(ctx, done, arg, sqe->user_data, res, result, DMAE_CQE_F_CPU,
 		    res > 0 && sqe->opcode != DMAE_UOP_COMPARE ? len : 0);
 	return 0;
@@ -591,8 +605,9 @@ static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
  * in flight. Not yet submitted. May sleep unless @nowait.
  */
 static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-			   dmae_done_fn done, void *arg, bool nowait, u32 len,
-			   struct dmae_upin *fsrc, struct dmae_ureq **out)
+			   dmae_done_fn done, void *arg, bool nowait,
+			   bool polled, u32 len, struct dmae_upin *fsrc,
+			   struct dmae_ureq **out)
 {
 	struct dmae_be *be = ctx->ud->be;
 	struct device *dev = be->dma_dev;
@@ -630,6 +645,8 @@ static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	req->per = per;
 	req->pattern = sqe->pattern;
 	req->chan = dmae_ctx_pick_chan(ctx);
+	req->start_ns = ktime_get_ns();
+	req->polled = polled;
 	req->src = *fsrc;
 	memset(fsrc, 0, sizeof(*fsrc));
 	INIT_WORK(&req->work, dmae_ureq_work);
@@ -687,8 +704,11 @@ static void dmae_ureq_unbuild(struct dmae_ureq *req)
  * @sqe: the entry, copied out of the shared ring or the io_uring SQE
  * @done: reports the outcome; NULL posts it to the context's CQ
  * @arg: for @done
- * @nowait: io_uring's non-blocking issue: fail with -EAGAIN rather than
- *	fault pages in, copy on the CPU or sleep for memory
+ * @how: DMAE_UREQ_NOWAIT: io_uring's non-blocking issue: fail with -EAGAIN
+ *	rather than fault pages in, copy on the CPU or sleep for memory;
+ *	DMAE_UREQ_RING: an entry of the context's own ring, whose waits poll
+ *	for it if the context is DMAE_SETUP_IOPOLL; DMAE_UREQ_POLLED: its
+ *	waiter polls for it (io_uring's IOPOLL), so it asks for no interrupt
  *
  * Checks the entry and starts it. NOP and the CPU path are done at once;
  * the engine's requests complete later, from a work item when pages were
@@ -698,8 +718,9 @@ static void dmae_ureq_unbuild(struct dmae_ureq *req)
  * negative errno, without calling @done, when the entry fails at once.
  */
 int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-		    dmae_done_fn done, void *arg, bool nowait)
+		    dmae_done_fn done, void *arg, unsigned int how)
 {
+	bool nowait = how & DMAE_UREQ_NOWAIT;
 	struct device *dev = dmae_ctx_dev(ctx);
 	struct dmae_upin fsrc = {};
 	u32 len = sqe->len;
@@ -709,6 +730,8 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	ret = dmae_sqe_check(ctx, sqe);
 	if (ret)
 		return ret;
+	trace_dmae_svc_submit(ctx->id, sqe->user_data, sqe->opcode, sqe->flags,
+			      sqe->len);
 	if (sqe->opcode == DMAE_UOP_NOP) {
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
 		return 0;
@@ -739,7 +762,9 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
 	}
 
-	ret = dmae_ureq_build(ctx, sqe, done, arg, nowait, len, &fsrc, &req);
+	ret = dmae_ureq_build(ctx, sqe, done, arg, nowait,
+			      (ctx->iopoll && (how & DMAE_UREQ_RING)) ||
+			      (how & DMAE_UREQ_POLLED), len, &fsrc, &req);
 	if (ret)
 		return ret;
 	ret = dmae_ureq_submit_jobs(req, req->pattern);
@@ -782,8 +807,12 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 
 	*reqp = NULL;
 	ret = dmae_sqe_check(ctx, sqe);
-	if (ret || sqe->opcode == DMAE_UOP_NOP)
+	if (ret)
 		return ret;
+	trace_dmae_svc_submit(ctx->id, sqe->user_data, sqe->opcode, sqe->flags,
+			      sqe->len);
+	if (sqe->opcode == DMAE_UOP_NOP)
+		return 0;
 	if (sqe->opcode == DMAE_UOP_FILE_WRITE ||
 	    sqe->opcode == DMAE_UOP_FILE_COPY)
 		return -EINVAL;
@@ -794,7 +823,13 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			return ret;
 		}
 	}
-	return dmae_ureq_build(ctx, sqe, done, arg, false, len, &fsrc, reqp);
+	/*
+	 * Not polled: a waiting entry is launched later, from the link work,
+	 * maybe after a polling waiter has asked for its interrupt and gone
+	 * to sleep; its own interrupt is what then wakes the waiter.
+	 */
+	return dmae_ureq_build(ctx, sqe, done, arg, false, false, len, &fsrc,
+			       reqp);
 }
 
 /*

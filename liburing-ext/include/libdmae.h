@@ -21,6 +21,7 @@
 #ifndef LIBDMAE_H
 #define LIBDMAE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +31,27 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * The ring's memory order, as the kernel side has it: entries are
+ * written before the tail that publishes them (store-release), and read
+ * after the tail that says they are there (load-acquire).
+ */
+static inline unsigned dmae_smp_load_acquire(const unsigned *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void dmae_smp_store_release(unsigned *p, unsigned v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/*
+ * The structures below are the library's ABI: fields are only ever
+ * added in the room left for them (resv), which the library zeroes, so a
+ * program built against an older libdmae.so.2 header keeps working.
+ */
 
 /** The submission side of a ring, as mapped into the process. */
 struct dmae_sq {
@@ -45,6 +67,7 @@ struct dmae_sq {
 	void *ring_ptr;
 	size_t ring_sz;
 	size_t sqes_sz;
+	unsigned resv[4];
 };
 
 /** The completion side of a ring. */
@@ -57,16 +80,33 @@ struct dmae_cq {
 	struct dmae_cqe *cqes;
 	void *ring_ptr;
 	size_t ring_sz;
+	unsigned resv[4];
 };
 
-/** A ring: one context of /dev/dma_engineN. */
+/**
+ * struct dmae_ring - a ring: one context of a service device
+ * @fd: the device file
+ * @features: DMAE_FEAT_* the kernel reported; the library checks them
+ *	before calls that need one
+ * @max_len: longest entry, bytes
+ * @cpu_threshold: copies shorter than this may run on the CPU
+ * @ops: operations the device runs, bit (1U << DMAE_UOP_x), with
+ *	DMAE_FEAT_OPS; 0 when the kernel does not say (all of them)
+ * @flags: DMAE_SETUP_* the ring was set up with
+ * @sq: the submission side
+ * @cq: the completion side
+ * @resv: room for growth, zero
+ */
 struct dmae_ring {
 	int fd;
 	unsigned features;
 	unsigned max_len;
 	unsigned cpu_threshold;
+	unsigned ops;
+	unsigned flags;
 	struct dmae_sq sq;
 	struct dmae_cq cq;
+	unsigned resv[8];
 };
 
 /**
@@ -121,7 +161,10 @@ void dmae_ring_init_mem(struct dmae_ring *ring,
 			const struct dmae_uring_params *p, void *sq_ring,
 			void *sqes, void *cq_ring);
 
-/** dmae_queue_exit() - unmap and close a ring set up by dmae_queue_init() */
+/**
+ * dmae_queue_exit() - unmap and close a ring set up by dmae_queue_init()
+ * @ring: the ring
+ */
 void dmae_queue_exit(struct dmae_ring *ring);
 
 /**
@@ -136,14 +179,21 @@ struct dmae_sqe *dmae_get_sqe(struct dmae_ring *ring);
  * dmae_sq_ready() - entries handed out but not yet submitted
  * @ring: the ring
  */
-unsigned dmae_sq_ready(const struct dmae_ring *ring);
+static inline unsigned dmae_sq_ready(const struct dmae_ring *ring)
+{
+	return ring->sq.sqe_tail - ring->sq.sqe_head;
+}
 
 /**
  * dmae_submit() - publish prepared entries and tell the kernel
  * @ring: the ring
  *
- * Return: entries the kernel took, or -errno (-EBUSY: completions must be
- * reaped first).
+ * With DMAE_SETUP_SQPOLL the entries are only published: the context's
+ * SQ thread takes them, and a system call is made only to wake it when
+ * it sleeps (DMAE_SQ_NEED_WAKEUP).
+ *
+ * Return: entries the kernel took (with SQPOLL: published), or -errno
+ * (-EBUSY: completions must be reaped first).
  */
 int dmae_submit(struct dmae_ring *ring);
 
@@ -163,7 +213,16 @@ int dmae_submit_and_wait(struct dmae_ring *ring, unsigned wait_nr);
  *
  * Return: 0, or -EAGAIN if there is none.
  */
-int dmae_peek_cqe(struct dmae_ring *ring, struct dmae_cqe **cqe);
+static inline int dmae_peek_cqe(struct dmae_ring *ring, struct dmae_cqe **cqe)
+{
+	struct dmae_cq *cq = &ring->cq;
+	unsigned head = *cq->khead;
+
+	if (head == dmae_smp_load_acquire(cq->ktail))
+		return -EAGAIN;
+	*cqe = &cq->cqes[head & cq->ring_mask];
+	return 0;
+}
 
 /**
  * dmae_wait_cqe() - the next completion, waiting for it if needed
@@ -190,30 +249,47 @@ int dmae_wait_cqe_timeout(struct dmae_ring *ring, struct dmae_cqe **cqe,
  * @ring: the ring
  * @cqe: the entry dmae_peek_cqe() or dmae_wait_cqe() gave
  */
-void dmae_cqe_seen(struct dmae_ring *ring, struct dmae_cqe *cqe);
+static inline void dmae_cqe_seen(struct dmae_ring *ring, struct dmae_cqe *cqe)
+{
+	(void)cqe;
+	/* The entry is used up before the kernel may overwrite it. */
+	dmae_smp_store_release(ring->cq.khead, *ring->cq.khead + 1);
+}
 
 /**
  * dmae_cq_ready() - completions waiting in the CQ
  * @ring: the ring
  */
-unsigned dmae_cq_ready(const struct dmae_ring *ring);
+static inline unsigned dmae_cq_ready(const struct dmae_ring *ring)
+{
+	return dmae_smp_load_acquire(ring->cq.ktail) - *ring->cq.khead;
+}
 
 /**
  * dmae_cq_overflow() - completions the kernel keeps for lack of CQ room
  * @ring: the ring
  */
-unsigned dmae_cq_overflow(const struct dmae_ring *ring);
+static inline unsigned dmae_cq_overflow(const struct dmae_ring *ring)
+{
+	return __atomic_load_n(ring->cq.koverflow, __ATOMIC_RELAXED);
+}
 
 /**
  * dmae_register_eventfd() - have the kernel signal @fd per completion
  * @ring: the ring
  * @fd: an eventfd
  *
- * Return: 0 or -errno (-EBUSY if one is registered).
+ * Return: 0 or -errno (-EBUSY if one is registered; -EOPNOTSUPP when the
+ * kernel does not offer DMAE_FEAT_EVENTFD).
  */
 int dmae_register_eventfd(struct dmae_ring *ring, int fd);
 
-/** dmae_unregister_eventfd() - stop signalling; 0 or -errno */
+/**
+ * dmae_unregister_eventfd() - stop signalling
+ * @ring: the ring
+ *
+ * Return: 0 or -errno.
+ */
 int dmae_unregister_eventfd(struct dmae_ring *ring);
 
 struct iovec;
@@ -228,7 +304,7 @@ struct iovec;
  * for the engine once; they count against RLIMIT_MEMLOCK.
  *
  * Return: 0 or -errno (-EBUSY: buffers are registered already; -ENOMEM:
- * over the limit).
+ * over the limit; -EOPNOTSUPP without DMAE_FEAT_FIXED_BUFS).
  */
 int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
 			  unsigned nr);
@@ -251,14 +327,26 @@ int dmae_unregister_buffers(struct dmae_ring *ring);
  * by i in src_fd (dst_fd): no descriptor lookup per entry. Needs
  * DMAE_FEAT_FIXED_FILES.
  *
- * Return: 0 or -errno (-EBUSY when files are registered already).
+ * Return: 0 or -errno (-EBUSY when files are registered already;
+ * -EOPNOTSUPP without DMAE_FEAT_FIXED_FILES).
  */
 int dmae_register_files(struct dmae_ring *ring, const int *fds, unsigned nr);
 
-/** dmae_unregister_files() - drop the registered files; 0 or -errno */
+/**
+ * dmae_unregister_files() - drop the registered files
+ * @ring: the ring
+ *
+ * Return: 0 or -errno.
+ */
 int dmae_unregister_files(struct dmae_ring *ring);
 
-/** dmae_get_stats() - the ring's counters; 0 or -errno */
+/**
+ * dmae_get_stats() - the ring's counters
+ * @ring: the ring
+ * @st: filled with the counters
+ *
+ * Return: 0 or -errno.
+ */
 int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st);
 
 /**
@@ -273,6 +361,15 @@ int dmae_get_stats(struct dmae_ring *ring, struct dmae_ctx_stats *st);
 int dmae_copy(struct dmae_ring *ring, void *dst, const void *src,
 	      unsigned len);
 
+/**
+ * dmae_prep_rw() - an entry of any operation on plain addresses; the
+ * other prep helpers are made of it
+ * @sqe: the entry (every field is set: the rest cleared)
+ * @op: DMAE_UOP_*
+ * @dst: destination
+ * @src: source (NULL for FILL and NOP)
+ * @len: bytes
+ */
 static inline void dmae_prep_rw(struct dmae_sqe *sqe, uint8_t op,
 				void *dst, const void *src, unsigned len)
 {
@@ -283,20 +380,35 @@ static inline void dmae_prep_rw(struct dmae_sqe *sqe, uint8_t op,
 	sqe->src = (uintptr_t)src;
 }
 
-/** dmae_prep_nop() - an entry that does nothing (completes with 0) */
+/**
+ * dmae_prep_nop() - an entry that does nothing (completes with 0)
+ * @sqe: the entry
+ */
 static inline void dmae_prep_nop(struct dmae_sqe *sqe)
 {
 	dmae_prep_rw(sqe, DMAE_UOP_NOP, NULL, NULL, 0);
 }
 
-/** dmae_prep_copy() - copy @len bytes from @src to @dst */
+/**
+ * dmae_prep_copy() - copy @len bytes from @src to @dst
+ * @sqe: the entry
+ * @dst: destination
+ * @src: source
+ * @len: bytes
+ */
 static inline void dmae_prep_copy(struct dmae_sqe *sqe, void *dst,
 				  const void *src, unsigned len)
 {
 	dmae_prep_rw(sqe, DMAE_UOP_COPY, dst, src, len);
 }
 
-/** dmae_prep_fill() - fill @len bytes at @dst with the 8-byte @pattern */
+/**
+ * dmae_prep_fill() - fill @len bytes at @dst with the 8-byte @pattern
+ * @sqe: the entry
+ * @dst: destination
+ * @pattern: the 8-byte pattern, repeated
+ * @len: bytes
+ */
 static inline void dmae_prep_fill(struct dmae_sqe *sqe, void *dst,
 				  uint64_t pattern, unsigned len)
 {
@@ -304,20 +416,44 @@ static inline void dmae_prep_fill(struct dmae_sqe *sqe, void *dst,
 	sqe->pattern = pattern;
 }
 
-/** dmae_prep_compare() - compare @len bytes; res 0 equal, 1 different */
+/**
+ * dmae_prep_compare() - compare @len bytes; res 0 equal, 1 different
+ * @sqe: the entry
+ * @a: one side (the entry's source)
+ * @b: the other side (its destination)
+ * @len: bytes
+ */
 static inline void dmae_prep_compare(struct dmae_sqe *sqe, const void *a,
 				     const void *b, unsigned len)
 {
 	dmae_prep_rw(sqe, DMAE_UOP_COMPARE, (void *)b, a, len);
 }
 
-/** dmae_prep_copy_crc32c() - copy, and cqe->result is the CRC32C */
+/**
+ * dmae_prep_copy_crc32c() - copy, and cqe->result is the CRC32C
+ * @sqe: the entry
+ * @dst: destination
+ * @src: source
+ * @len: bytes
+ */
 static inline void dmae_prep_copy_crc32c(struct dmae_sqe *sqe, void *dst,
 					 const void *src, unsigned len)
 {
 	dmae_prep_rw(sqe, DMAE_UOP_COPY_CRC32C, dst, src, len);
 }
 
+/**
+ * dmae_prep_fixed() - an entry of any operation on registered buffers
+ * @sqe: the entry (every field is set: the rest cleared)
+ * @op: DMAE_UOP_*
+ * @dst_buf: index of the destination buffer
+ * @dst_off: offset in it
+ * @src_buf: index of the source buffer
+ * @src_off: offset in it
+ * @len: bytes
+ * @flags: DMAE_SQE_FIXED_SRC and/or DMAE_SQE_FIXED_DST: which sides are
+ *	registered buffers
+ */
 static inline void dmae_prep_fixed(struct dmae_sqe *sqe, uint8_t op,
 				   unsigned dst_buf, uint64_t dst_off,
 				   unsigned src_buf, uint64_t src_off,
@@ -350,7 +486,14 @@ static inline void dmae_prep_copy_fixed(struct dmae_sqe *sqe, unsigned dst_buf,
 			len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
 }
 
-/** dmae_prep_fill_fixed() - fill part of a registered buffer */
+/**
+ * dmae_prep_fill_fixed() - fill part of a registered buffer
+ * @sqe: the entry
+ * @dst_buf: index of the destination buffer
+ * @dst_off: offset in it
+ * @pattern: the 8-byte pattern, repeated
+ * @len: bytes
+ */
 static inline void dmae_prep_fill_fixed(struct dmae_sqe *sqe, unsigned dst_buf,
 					uint64_t dst_off, uint64_t pattern,
 					unsigned len)
@@ -360,7 +503,15 @@ static inline void dmae_prep_fill_fixed(struct dmae_sqe *sqe, unsigned dst_buf,
 	sqe->pattern = pattern;
 }
 
-/** dmae_prep_compare_fixed() - compare parts of registered buffers */
+/**
+ * dmae_prep_compare_fixed() - compare parts of registered buffers
+ * @sqe: the entry
+ * @a_buf: index of one buffer
+ * @a_off: offset in it
+ * @b_buf: index of the other buffer
+ * @b_off: offset in it
+ * @len: bytes
+ */
 static inline void dmae_prep_compare_fixed(struct dmae_sqe *sqe,
 					   unsigned a_buf, uint64_t a_off,
 					   unsigned b_buf, uint64_t b_off,
@@ -370,7 +521,15 @@ static inline void dmae_prep_compare_fixed(struct dmae_sqe *sqe,
 			len, DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST);
 }
 
-/** dmae_prep_copy_crc32c_fixed() - copy with CRC32C between registered buffers */
+/**
+ * dmae_prep_copy_crc32c_fixed() - copy with CRC32C between registered buffers
+ * @sqe: the entry
+ * @dst_buf: index of the destination buffer
+ * @dst_off: offset in it
+ * @src_buf: index of the source buffer
+ * @src_off: offset in it
+ * @len: bytes
+ */
 static inline void dmae_prep_copy_crc32c_fixed(struct dmae_sqe *sqe,
 					       unsigned dst_buf,
 					       uint64_t dst_off,
@@ -400,7 +559,15 @@ static inline void dmae_prep_file_read(struct dmae_sqe *sqe, void *dst, int fd,
 	sqe->src_fd = fd;
 }
 
-/** dmae_prep_file_read_fixed() - FILE_READ into a registered buffer */
+/**
+ * dmae_prep_file_read_fixed() - FILE_READ into a registered buffer
+ * @sqe: the entry
+ * @dst_buf: index of the destination buffer
+ * @dst_off: offset in it
+ * @fd: the file (a descriptor, or a registered file's index with DMAE_SQE_FIXED_FILE)
+ * @off: offset in the file
+ * @len: bytes
+ */
 static inline void dmae_prep_file_read_fixed(struct dmae_sqe *sqe,
 					     unsigned dst_buf, uint64_t dst_off,
 					     int fd, uint64_t off, unsigned len)
@@ -430,7 +597,15 @@ static inline void dmae_prep_file_write(struct dmae_sqe *sqe, int fd,
 	sqe->dst_fd = fd;
 }
 
-/** dmae_prep_file_write_fixed() - FILE_WRITE from a registered buffer */
+/**
+ * dmae_prep_file_write_fixed() - FILE_WRITE from a registered buffer
+ * @sqe: the entry
+ * @fd: the file (a descriptor, or a registered file's index with DMAE_SQE_FIXED_FILE)
+ * @off: offset in the file
+ * @src_buf: index of the source buffer
+ * @src_off: offset in it
+ * @len: bytes
+ */
 static inline void dmae_prep_file_write_fixed(struct dmae_sqe *sqe, int fd,
 					      uint64_t off, unsigned src_buf,
 					      uint64_t src_off, unsigned len)
@@ -462,16 +637,31 @@ static inline void dmae_prep_file_copy(struct dmae_sqe *sqe, int dst_fd,
 	sqe->src_fd = src_fd;
 }
 
-/** dmae_sqe_set_data() - the value the completion carries back */
+/**
+ * dmae_sqe_set_data() - the value the completion carries back
+ * @sqe: the entry
+ * @data: any 64-bit value
+ */
 static inline void dmae_sqe_set_data(struct dmae_sqe *sqe, uint64_t data)
 {
 	sqe->user_data = data;
 }
 
-/** dmae_sqe_set_flags() - DMAE_SQE_* flags */
+/**
+ * dmae_sqe_set_flags() - the entry's DMAE_SQE_* flags, other than the
+ * FIXED ones
+ * @sqe: the entry, prepared
+ * @flags: DMAE_SQE_NO_CPU, DMAE_SQE_IO_LINK, DMAE_SQE_IO_DRAIN, ...
+ *
+ * DMAE_SQE_FIXED_SRC and DMAE_SQE_FIXED_DST say what the prep helper put
+ * into the address fields (a buffer index and offset); they are the
+ * helper's, and kept as it set them, whatever @flags says.
+ */
 static inline void dmae_sqe_set_flags(struct dmae_sqe *sqe, unsigned flags)
 {
-	sqe->flags = flags;
+	const unsigned fixed = DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST;
+
+	sqe->flags = (sqe->flags & fixed) | (flags & ~fixed);
 }
 
 #ifdef __cplusplus

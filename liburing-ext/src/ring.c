@@ -1,23 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * libdmae: the ring logic, shared memory only. The SQ tail is published
- * with a store-release after the entries are written; the CQ tail is read
- * with a load-acquire before the entries are read; the CQ head goes back
- * with a store-release after the entry has been used.
+ * libdmae: attaching a ring to its memory, and publishing the SQ tail
+ * (shared memory only). The SQ tail is published with a store-release
+ * after the entries are written; reaping completions is inline in
+ * libdmae.h.
  */
 #include <errno.h>
 
 #include "internal.h"
-
-static unsigned load_acquire(const unsigned *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void store_release(unsigned *p, unsigned v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
 
 void dmae_ring_init_mem(struct dmae_ring *ring,
 			const struct dmae_uring_params *p, void *sq_ring,
@@ -30,6 +20,8 @@ void dmae_ring_init_mem(struct dmae_ring *ring,
 	ring->features = p->features;
 	ring->max_len = p->max_len;
 	ring->cpu_threshold = p->cpu_threshold;
+	ring->ops = p->features & DMAE_FEAT_OPS ? p->ops : 0;
+	ring->flags = p->flags;
 	ring->sq.khead = (unsigned *)(sq + p->sq_off.head);
 	ring->sq.ktail = (unsigned *)(sq + p->sq_off.tail);
 	ring->sq.kflags = (unsigned *)(sq + p->sq_off.flags);
@@ -57,7 +49,7 @@ struct dmae_sqe *dmae_get_sqe(struct dmae_ring *ring)
 	struct dmae_sqe *sqe;
 
 	/* The kernel frees entries as it takes them (its head moves). */
-	if (sq->sqe_tail - load_acquire(sq->khead) >= sq->ring_entries)
+	if (sq->sqe_tail - dmae_smp_load_acquire(sq->khead) >= sq->ring_entries)
 		return NULL;
 	sqe = &sq->sqes[sq->sqe_tail & sq->ring_mask];
 	sq->sqe_tail++;
@@ -65,43 +57,11 @@ struct dmae_sqe *dmae_get_sqe(struct dmae_ring *ring)
 	return sqe;
 }
 
-unsigned dmae_sq_ready(const struct dmae_ring *ring)
-{
-	return ring->sq.sqe_tail - ring->sq.sqe_head;
-}
-
 /* See internal.h. */
 unsigned dmae_sq_flush(struct dmae_ring *ring)
 {
 	struct dmae_sq *sq = &ring->sq;
 
-	store_release(sq->ktail, sq->sqe_tail);
-	return sq->sqe_tail - load_acquire(sq->khead);
-}
-
-int dmae_peek_cqe(struct dmae_ring *ring, struct dmae_cqe **cqe)
-{
-	struct dmae_cq *cq = &ring->cq;
-	unsigned head = *cq->khead;
-
-	if (head == load_acquire(cq->ktail))
-		return -EAGAIN;
-	*cqe = &cq->cqes[head & cq->ring_mask];
-	return 0;
-}
-
-void dmae_cqe_seen(struct dmae_ring *ring, struct dmae_cqe *cqe)
-{
-	(void)cqe;
-	store_release(ring->cq.khead, *ring->cq.khead + 1);
-}
-
-unsigned dmae_cq_ready(const struct dmae_ring *ring)
-{
-	return load_acquire(ring->cq.ktail) - *ring->cq.khead;
-}
-
-unsigned dmae_cq_overflow(const struct dmae_ring *ring)
-{
-	return __atomic_load_n(ring->cq.koverflow, __ATOMIC_RELAXED);
+	dmae_smp_store_release(sq->ktail, sq->sqe_tail);
+	return sq->sqe_tail - dmae_smp_load_acquire(sq->khead);
 }

@@ -81,6 +81,18 @@ void dmae_queue_exit(struct dmae_ring *ring)
 	ring->fd = -1;
 }
 
+/*
+ * With DMAE_SETUP_SQPOLL: does the SQ thread sleep? The entries' tail was
+ * stored before; the full barrier orders that store before this load, as
+ * the thread orders setting the flag before its last look at the tail.
+ */
+static int dmae_sq_needs_wakeup(struct dmae_ring *ring)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(ring->sq.kflags, __ATOMIC_RELAXED) &
+	       DMAE_SQ_NEED_WAKEUP;
+}
+
 static int dmae_enter(struct dmae_ring *ring, unsigned to_submit,
 		      unsigned min_complete, unsigned flags,
 		      long long timeout_ns)
@@ -105,6 +117,30 @@ static int dmae_submit_wait(struct dmae_ring *ring, unsigned wait_nr,
 	unsigned pending = dmae_sq_flush(ring);
 	unsigned flags = wait_nr ? DMAE_ENTER_GETEVENTS : 0;
 
+	if (ring->flags & DMAE_SETUP_SQPOLL) {
+		/* The thread takes them: published is submitted. */
+		unsigned n = ring->sq.sqe_tail - ring->sq.sqe_head;
+		int ret;
+
+		ring->sq.sqe_head = ring->sq.sqe_tail;
+		/*
+		 * The thread sleeps, or completions are kept in the kernel
+		 * (they hold the SQ back until an ENTER moves them): call.
+		 */
+		if (pending && (dmae_sq_needs_wakeup(ring) ||
+				(*ring->sq.kflags & DMAE_SQ_CQ_OVERFLOW)))
+			flags |= DMAE_ENTER_SQ_WAKEUP;
+		if (wait_nr && dmae_cq_ready(ring) >= wait_nr)
+			flags &= ~DMAE_ENTER_GETEVENTS;
+		if (flags) {
+			ret = dmae_enter(ring, 0, wait_nr, flags, timeout_ns);
+			/* Published entries are submitted, whatever the wait said. */
+			if (ret < 0 && !n)
+				return ret;
+		}
+		return n;
+	}
+
 	/* Nothing to hand over and nothing to wait for: no syscall. */
 	if (!pending && (!wait_nr || dmae_cq_ready(ring) >= wait_nr))
 		return 0;
@@ -127,9 +163,16 @@ int dmae_wait_cqe_timeout(struct dmae_ring *ring, struct dmae_cqe **cqe,
 	int ret;
 
 	for (;;) {
+		unsigned flags = DMAE_ENTER_GETEVENTS;
+
 		if (!dmae_peek_cqe(ring, cqe))
 			return 0;
-		ret = dmae_enter(ring, 0, 1, DMAE_ENTER_GETEVENTS, timeout_ns);
+		/* Entries may wait in the SQ for a thread that sleeps. */
+		if ((ring->flags & DMAE_SETUP_SQPOLL) &&
+		    *ring->sq.ktail != dmae_smp_load_acquire(ring->sq.khead) &&
+		    dmae_sq_needs_wakeup(ring))
+			flags |= DMAE_ENTER_SQ_WAKEUP;
+		ret = dmae_enter(ring, 0, 1, flags, timeout_ns);
 		if (ret < 0)
 			return ret;
 	}
@@ -144,6 +187,8 @@ int dmae_register_eventfd(struct dmae_ring *ring, int fd)
 {
 	int32_t v = fd;
 
+	if (!(ring->features & DMAE_FEAT_EVENTFD))
+		return -EOPNOTSUPP;
 	return ioctl(ring->fd, DMAE_IOC_REGISTER_EVENTFD, &v) < 0 ? -errno : 0;
 }
 
@@ -161,6 +206,8 @@ int dmae_register_buffers(struct dmae_ring *ring, const struct iovec *iovs,
 	unsigned i;
 	int ret;
 
+	if (!(ring->features & DMAE_FEAT_FIXED_BUFS))
+		return -EOPNOTSUPP;
 	if (!(ring->features & DMAE_FEAT_BUF_DESC)) {
 		reg.iovs = (uintptr_t)iovs;
 		return ioctl(ring->fd, DMAE_IOC_REGISTER_BUFFERS, &reg) < 0 ?
@@ -191,6 +238,8 @@ int dmae_register_files(struct dmae_ring *ring, const int *fds, unsigned nr)
 {
 	struct dmae_files_reg reg = { .fds = (uintptr_t)fds, .nr = nr };
 
+	if (!(ring->features & DMAE_FEAT_FIXED_FILES))
+		return -EOPNOTSUPP;
 	return ioctl(ring->fd, DMAE_IOC_REGISTER_FILES, &reg) < 0 ? -errno : 0;
 }
 

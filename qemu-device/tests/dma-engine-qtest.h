@@ -13,7 +13,7 @@
 #include "qemu/units.h"
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
-#include "../../hw/dma-engine/dma_engine_regs.h"
+#include "hw/dma_engine_regs.h"
 
 #define DEVFN           QPCI_DEVFN(4, 0)
 #define RAM_SIZE        (256 * MiB)

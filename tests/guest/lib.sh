@@ -62,19 +62,50 @@ dmar_faults() {
 # kmark NAME: put a marker into the kernel log; dmesg_since NAME prints the
 # log from the last such marker on (the whole ring if it has rotated out).
 # Tests use these instead of clearing the ring with "dmesg -c", which
-# would hide earlier messages from run.sh's IOMMU fault count.
+# would hide earlier messages from run.sh's IOMMU fault count. The marker
+# is KERN_DEBUG, so that the console does not print it into a TAP line.
 kmark() {
-	echo "dmae-mark $1 " >/dev/kmsg
+	echo "<7>dmae-mark $1 " >/dev/kmsg
 }
 dmesg_since() {
 	dmesg | awk -v m="dmae-mark $1 " 'index($0, m) { n = NR } { l[NR] = $0 }
 		END { for (i = n + 1; i <= NR; i++) print l[i] }'
 }
 
+# prog CMD [ARGS...]: one test program of one feature, liburing's way:
+# its own TAP lines, then its exit status (0 pass, 77 skip, anything else
+# fail) and the kernel log since it started (klog-bad.ere), so that a
+# report there names the program that caused it. Foreground only.
+prog() {
+	kmark prog
+	"$@"
+	_rc=$?
+	case $_rc in
+	0) echo "ok - $*: exits 0" ;;
+	77) echo "ok - $* # SKIP exit 77" ;;
+	*) echo "not ok - $*: exits $_rc" ;;
+	esac
+	if dmesg_since prog | grep -E -f /tests/klog-bad.ere >/tmp/prog.klog; then
+		echo "not ok - $*: the kernel log after it is clean"
+		sed 's/^/#   /' /tmp/prog.klog | head -n 20
+	else
+		echo "ok - $*: the kernel log after it is clean"
+	fi
+	return $_rc
+}
+
+# The shared ring's programs, one per feature (tools/ring/)
+RING_PROGS="ring-copy ring-ops ring-bad-entries ring-cpu-path ring-fixed
+ring-memlock ring-overflow ring-signal-close ring-bad-setup"
+
 # The engines of vm/run-vm.sh
 DEV_MSIX=/sys/bus/pci/devices/0000:00:04.0	# MSI-X, 4 channels
 DEV_INTX=/sys/bus/pci/devices/0000:00:05.0	# INTx only, 2 channels
 DEV_MSI=/sys/bus/pci/devices/0000:00:06.0	# MSI, 1 channel at 1 MB/s
+# and their test hooks (bench, self-tests, fault injection) in debugfs
+DBG_MSIX=/sys/kernel/debug/dma_engine/0000:00:04.0
+DBG_INTX=/sys/kernel/debug/dma_engine/0000:00:05.0
+DBG_MSI=/sys/kernel/debug/dma_engine/0000:00:06.0
 
 # chan_stat DEV CH FIELD: a counter of chan_stats
 chan_stat() {

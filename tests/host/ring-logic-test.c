@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/uio.h>
+
 #include "libdmae.h"
 #include "../../liburing-ext/src/internal.h"
 
@@ -151,6 +153,70 @@ int main(void)
 	    "prep_nop and set_flags");
 	*ring.cq.koverflow = 3;
 	tap(dmae_cq_overflow(&ring) == 3, "overflow count is read from the ring");
+
+	/* set_flags keeps what a _fixed helper said about the addresses */
+	dmae_prep_copy_fixed(sqe, 1, 64, 0, 128, 512);
+	dmae_sqe_set_flags(sqe, DMAE_SQE_NO_CPU | DMAE_SQE_IO_LINK);
+	tap(sqe->flags == (DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST |
+			   DMAE_SQE_NO_CPU | DMAE_SQE_IO_LINK),
+	    "set_flags after prep_copy_fixed keeps both FIXED flags");
+	dmae_sqe_set_flags(sqe, 0);
+	tap(sqe->flags == (DMAE_SQE_FIXED_SRC | DMAE_SQE_FIXED_DST),
+	    "set_flags(0) clears only the flags that are the caller's");
+	dmae_prep_copy(sqe, b, a, 4);
+	dmae_sqe_set_flags(sqe, DMAE_SQE_FIXED_SRC | DMAE_SQE_NO_CPU);
+	tap(sqe->flags == DMAE_SQE_NO_CPU,
+	    "set_flags cannot make a plain address a FIXED one");
+
+	/* The library reads the features before a call that needs one. */
+	{
+		struct dmae_ring r2 = ring;
+		struct iovec iov = { .iov_base = a, .iov_len = sizeof(a) };
+		int fd0 = 0;
+
+		r2.features = 0;
+		tap(dmae_register_files(&r2, &fd0, 1) == -EOPNOTSUPP &&
+		    dmae_register_buffers(&r2, &iov, 1) == -EOPNOTSUPP &&
+		    dmae_register_eventfd(&r2, 0) == -EOPNOTSUPP,
+		    "without the feature bits, registering is -EOPNOTSUPP, no ioctl");
+	}
+	tap(ring.ops == 0 && ring.flags == 0 && !ring.resv[0] && !ring.sq.resv[0],
+	    "ops, flags and the room for growth start at zero");
+
+	/*
+	 * SQPOLL: a submit publishes and counts the entries, with no system
+	 * call while the thread is awake; with DMAE_SQ_NEED_WAKEUP (or
+	 * DMAE_SQ_CQ_OVERFLOW) set it calls ENTER, and still says the
+	 * entries went in. The ring's fd is -1 here: a call that is made
+	 * fails with EBADF, and errno is the witness.
+	 */
+	fake_init(f, &ring);
+	ring.flags = DMAE_SETUP_SQPOLL;
+	dmae_prep_nop(dmae_get_sqe(&ring));
+	dmae_prep_nop(dmae_get_sqe(&ring));
+	errno = 0;
+	tap(dmae_submit(&ring) == 2 && *ring.sq.ktail == START + 2 &&
+	    ring.sq.sqe_head == START + 2 && errno == 0,
+	    "SQPOLL: submit publishes 2 entries and returns 2, no system call");
+	tap(dmae_submit(&ring) == 0 && errno == 0,
+	    "SQPOLL: nothing new: 0, no system call");
+	*u32at(f->sq, 136) = DMAE_SQ_NEED_WAKEUP;
+	dmae_prep_nop(dmae_get_sqe(&ring));
+	tap(dmae_submit(&ring) == 1 && errno == EBADF,
+	    "SQPOLL: with NEED_WAKEUP set, submit calls ENTER to wake the thread (and returns 1)");
+	*u32at(f->sq, 136) = DMAE_SQ_CQ_OVERFLOW;
+	errno = 0;
+	dmae_prep_nop(dmae_get_sqe(&ring));
+	tap(dmae_submit(&ring) == 1 && errno == EBADF,
+	    "SQPOLL: with completions kept, submit calls ENTER to move them");
+	*u32at(f->sq, 136) = DMAE_SQ_NEED_WAKEUP;
+	tap(dmae_wait_cqe_timeout(&ring, &cqe, 0) == -EBADF,
+	    "SQPOLL: a wait with entries left and the thread asleep calls ENTER");
+	fake_kernel(f, 4);
+	errno = 0;
+	tap(!dmae_peek_cqe(&ring, &cqe) && dmae_submit_and_wait(&ring, 1) == 0 &&
+	    errno == 0,
+	    "SQPOLL: nothing to publish, a completion there: no system call");
 	free(f);
 	return failures ? 1 : 0;
 }

@@ -3,6 +3,10 @@
 # UndefinedBehaviorSanitizer (-Wall -Wextra -Werror, C11). Prints TAP lines.
 #   ring-logic-test: libdmae's ring logic on plain memory
 #   bench-test: dmae-bench's plans, percentiles, break-even and targets
+#   abi-test.sh: libdmae.so exports exactly libdmae.map, versioned
+#   install-test.sh: make install/uninstall, pkg-config, dkms build
+#   dmaectl-test.sh: dmaectl's subcommands and --json on a fake sysfs
+#   guest-runner-test.sh: the guest suite runner's hang guard
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
@@ -12,7 +16,8 @@ cflags=(-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 	-I"$top/liburing-ext/include" -I"$top/uapi" -I"$top/demos/include")
 declare -A srcs=(
-	[ring-logic-test]="$top/tests/host/ring-logic-test.c $top/liburing-ext/src/ring.c"
+	[ring-logic-test]="$top/tests/host/ring-logic-test.c $top/liburing-ext/src/ring.c
+		$top/liburing-ext/src/setup.c"
 	[bench-test]="$top/tests/host/bench-test.c $top/bench/plan.c $top/bench/report.c
 		$top/bench/measure.c $top/bench/paths.c $top/liburing-ext/src/ring.c
 		$top/liburing-ext/src/setup.c -luring"
@@ -33,4 +38,12 @@ for t in ring-logic-test bench-test; do
 		rc=1
 	fi
 done
+# libdmae's ABI: exported symbols, their versions, the SONAME
+"$top/tests/host/abi-test.sh" || rc=1
+# make install, pkg-config, uninstall, dkms build
+"$top/tests/host/install-test.sh" || rc=1
+# dmaectl on a fake sysfs tree
+"$top/tests/host/dmaectl-test.sh" || rc=1
+# the guest suite runner fails a hung file and goes on
+"$top/tests/host/guest-runner-test.sh" || rc=1
 exit $rc

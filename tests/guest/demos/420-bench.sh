@@ -9,6 +9,10 @@ check "dmae-bench: every path at 4 KiB and 64 KiB, 20 ms a cell" \
 check "dmae-bench: the CSV has a row per cell, all checked" \
 	sh -c "n=\$(grep -c . /tmp/b.csv); bad=\$(awk -F, 'NR > 1 && (\$16 != 1 || \$17 != \"\")' /tmp/b.csv | wc -l);
 	       [ \$n -gt 20 ] && [ \$bad = 0 ] || { echo \"rows \$n, bad \$bad\"; cat /tmp/b.csv; false; }"
+check "dmae-bench: the SQPOLL paths ran (with and without IOPOLL), and polled URING_CMD" \
+	sh -c "grep -q '^[a-z]*,ring-sqpoll,size,4096,' /tmp/b.csv &&
+	       grep -q '^[a-z]*,ring-sqpoll-poll,size,65536,' /tmp/b.csv &&
+	       grep -q '^[a-z]*,uring-cmd-poll,size,65536,' /tmp/b.csv"
 check "dmae-bench: the kernel's CPU path was taken for kernel-cpu" \
 	grep -q '^[a-z]*,kernel-cpu,size,4096,' /tmp/b.csv
 check "dmae-bench: the summary has the comparison, break-even and targets" \

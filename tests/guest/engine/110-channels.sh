@@ -4,23 +4,23 @@
 . /tests/lib.sh
 ensure_module
 
-max=$(cat "$DEV_MSIX/chan_selftest_max")
+max=$(cat "$DBG_MSIX/chan_selftest_max")
 check "chan_selftest_max is at least 200 KiB ($max)" test "$max" -ge 204800
-for d in $DEV_MSIX $DEV_INTX; do
+for d in $DBG_MSIX $DBG_INTX; do
 	for n in 1 4095 4096 65537 "$max"; do
 		check "${d##*/}: channel selftest, $n bytes" \
 			expect_eq OK wr "$d/chan_selftest" "$n"
 	done
 done
 check "06.0 (MSI, 1 MB/s): channel selftest, 4096 bytes" \
-	expect_eq OK wr "$DEV_MSI/chan_selftest" 4096
+	expect_eq OK wr "$DBG_MSI/chan_selftest" 4096
 
 check "chan_selftest 0 is refused with EINVAL" \
-	expect_eq EINVAL wr "$DEV_MSIX/chan_selftest" 0
+	expect_eq EINVAL wr "$DBG_MSIX/chan_selftest" 0
 check "chan_selftest above the maximum is refused with E2BIG" \
-	expect_eq E2BIG wr "$DEV_MSIX/chan_selftest" $((max + 1))
+	expect_eq E2BIG wr "$DBG_MSIX/chan_selftest" $((max + 1))
 check "chan_selftest 'x' is refused with EINVAL" \
-	expect_eq EINVAL wr "$DEV_MSIX/chan_selftest" x
+	expect_eq EINVAL wr "$DBG_MSIX/chan_selftest" x
 
 counts_ok() {
 	for c in 0 1 2 3; do
@@ -48,7 +48,7 @@ if [ "$DMAE_IOMMU" = on ]; then
 	allow_dmar_faults 4
 	kmark fault-selftest
 	check "IOMMU: a descriptor reading an unmapped IOVA faults at that address, destination untouched" \
-		expect_eq OK wr "$DEV_MSIX/fault_selftest" 1
+		expect_eq OK wr "$DBG_MSIX/fault_selftest" 1
 	# The IOMMU's own log shows this fault (not an earlier test's): VT-d's
 	# read fault, or the SMMUv3's event 0x10 (F_TRANSLATION).
 	check "IOMMU: the fault is in the IOMMU's own log ($(uname -m))" \
@@ -56,5 +56,5 @@ if [ "$DMAE_IOMMU" = on ]; then
 			grep -qE 'DMAR: \[DMA Read|arm-smmu-v3 .*event 0x10 received'"
 else
 	check "no IOMMU: nothing stops a stale address (fault_selftest says ENXIO)" \
-		expect_eq ENXIO wr "$DEV_MSIX/fault_selftest" 1
+		expect_eq ENXIO wr "$DBG_MSIX/fault_selftest" 1
 fi

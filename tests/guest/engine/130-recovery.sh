@@ -9,12 +9,12 @@ p=/sys/module/dma_engine/parameters/timeout_ms
 old=$(cat $p)
 before=$(chan_stat "$DEV_MSI" 0 resets)
 echo 100 >$p
-r=$(wr "$DEV_MSI/chan_selftest" 200000)
+r=$(wr "$DBG_MSI/chan_selftest" 200000)
 echo "$old" >$p
 check "a hung channel: its jobs fail with ETIMEDOUT ($r)" test "$r" = ETIMEDOUT
 after=$(chan_stat "$DEV_MSI" 0 resets)
 check "the channel was reset ($before -> $after)" test "$after" -gt "$before"
 check "the reset channel works again" \
-	expect_eq OK wr "$DEV_MSI/chan_selftest" 4096
+	expect_eq OK wr "$DBG_MSI/chan_selftest" 4096
 check "dmesg names the reset" \
 	sh -c "dmesg | grep -q '0000:00:06.0: ch0 made no progress in 100 ms'"

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The driver's "bench" attribute: streaming and seed modes, and bad input.
+# The driver's debugfs "bench" hook: streaming and seed modes, and bad
+# input; the debugfs hooks' own rules; unbind while a hook runs.
 . /tests/lib.sh
 ensure_module
-f=$DEV_MSIX/bench
+f=$DBG_MSIX/bench
 
 check "bench: 64 streaming copies of 64 KiB" expect_eq OK wr "$f" "65536 64"
 check "bench: the result reads back in queue mode" \
@@ -19,3 +20,38 @@ check "bench: text is refused with EINVAL" expect_eq EINVAL wr "$f" "fast please
 check "bench: 'seed' alone is refused with EINVAL" expect_eq EINVAL wr "$f" "seed"
 check "bench: a failed write keeps the last result" \
 	sh -c "grep -q '^size 4096 count 16 .* mode seed ' $f"
+
+# The hooks' file rules, for root too (root passes the mode bits)
+check "a write-only hook refuses to be read, by root too (EACCES)" \
+	sh -c "! cat $DBG_MSIX/chan_selftest 2>/dev/null"
+check "a read-only hook refuses a write (EACCES)" \
+	expect_eq EACCES wr "$DBG_MSIX/chan_selftest_max" 1
+check "a command of 64 bytes or more is refused (EINVAL)" \
+	expect_eq EINVAL wr "$f" "$(printf '%064d' 1)"
+
+# Unbind while a hook runs: the unbind waits for it (the hooks go first),
+# then they are gone, and they come back with the device. 06.0 moves
+# 1 MB/s, so 2 x 1 MiB keep the hook busy for about 2 s.
+drv=/sys/bus/pci/drivers/dma_engine
+unbind_under_bench() {
+	wr "$DBG_MSI/bench" "1048576 2" >/tmp/bench-unbind.out &
+	_p=$!
+	# the write is under way once the engine has its first descriptor
+	_n=0
+	until [ "$(chan_stat "$DEV_MSI" 0 submitted)" != "$1" ]; do
+		_n=$((_n + 1))
+		[ $_n -le 600 ] || { echo "bench never started"; kill $_p; return 1; }
+		sleep 0.1
+	done
+	echo 0000:00:06.0 >$drv/unbind || return 1
+	wait $_p
+	echo "bench during unbind: $(cat /tmp/bench-unbind.out)"
+	# it finished its copies before the device went: they are whole
+	[ "$(cat /tmp/bench-unbind.out)" = OK ] || return 1
+	[ ! -e "$DBG_MSI" ] || { echo "hooks still there"; return 1; }
+	echo 0000:00:06.0 >$drv/bind || return 1
+	[ -e "$DBG_MSI/bench" ]
+}
+check "unbind waits for a bench under way (its copies whole), then the hooks go; bind brings them back" \
+	unbind_under_bench "$(chan_stat "$DEV_MSI" 0 submitted)"
+check "06.0 copies again after it" expect_eq OK wr "$DBG_MSI/chan_selftest" 4096

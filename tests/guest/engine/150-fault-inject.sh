@@ -8,14 +8,14 @@
 . /tests/lib.sh
 ensure_module
 
-D=$DEV_MSIX
+D=$DEV_MSIX H=$DBG_MSIX
 dev=/dev/dma_engine0
-if [ ! -e "$D/inject_fail" ]; then
+if [ ! -e "$H/inject_fail" ]; then
 	skip "fault injection" "04.0 has no injection block (x-fault-inject=off)"
 	exit 0
 fi
 check "05.0 offers no fault injection (the files are absent)" \
-	test ! -e "$DEV_INTX/inject_fail"
+	test ! -e "$DBG_INTX/inject_fail"
 
 # The watchdog keeps its default timeout: a shorter one could fire on a
 # busy host, and what it does does not depend on when it fires.
@@ -31,7 +31,7 @@ sum_stat() { # FIELD: over 04.0's channels
 
 fired() { # KIND: how often it fired
 	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' \
-		"$D/inject_fired"
+		"$H/inject_fired"
 }
 
 # inject-test output, one field
@@ -47,8 +47,8 @@ run_burst() {
 
 # FAIL: the 5th descriptor fails; that copy alone gets EIO.
 f0=$(fired fail)
-echo 5 >"$D/inject_fail"
-check "armed FAIL reads back its countdown" expect_eq 5 cat "$D/inject_fail"
+echo 5 >"$H/inject_fail"
+check "armed FAIL reads back its countdown" expect_eq 5 cat "$H/inject_fail"
 check "FAIL: a burst of 16 completes, each once, data checked" run_burst 16
 check "FAIL: exactly one copy failed, with EIO ($(cat /tmp/inj.out))" \
 	sh -c '[ "$(awk "{print \$2, \$4}" /tmp/inj.out)" = "15 1" ]'
@@ -57,7 +57,7 @@ check "FAIL: it fired once" expect_eq $((f0 + 1)) fired fail
 # CORRUPT: a record with a wrong cookie is not believed: EIO, counted.
 b0=$(sum_stat bad_records)
 m0=$(bad_msgs)
-echo 3 >"$D/inject_corrupt"
+echo 3 >"$H/inject_corrupt"
 check "CORRUPT: a burst of 16 completes, each once, data checked" run_burst 16
 check "CORRUPT: the copy of the bad record failed with EIO ($(cat /tmp/inj.out))" \
 	sh -c '[ "$(awk "{print \$2, \$4}" /tmp/inj.out)" = "15 1" ]'
@@ -67,12 +67,12 @@ check "CORRUPT: dmesg names the bad record" test "$(bad_msgs)" -gt "$m0"
 
 # DROP_IRQ: a lost interrupt loses nothing; the watchdog reaps the copy.
 d0=$(fired drop_irq)
-echo 1 >"$D/inject_drop_irq"
+echo 1 >"$H/inject_drop_irq"
 check "DROP_IRQ: a lone copy whose interrupt is lost still completes" \
 	run_burst 1
 check "DROP_IRQ: ... with its data ($(cat /tmp/inj.out))" \
 	expect_eq 1 field ok
-echo 3 >"$D/inject_drop_irq"
+echo 3 >"$H/inject_drop_irq"
 check "DROP_IRQ: a burst of 16 with a lost interrupt completes" run_burst 16
 check "DROP_IRQ: ... every copy with its data ($(cat /tmp/inj.out))" \
 	expect_eq 16 field ok
@@ -81,7 +81,7 @@ check "DROP_IRQ: both fired" expect_eq $((d0 + 2)) fired drop_irq
 # STALL: the channel hangs on its 4th descriptor; the watchdog resets it,
 # what it held fails with ETIMEDOUT, the rest completes.
 r0=$(sum_stat resets)
-echo 4 >"$D/inject_stall"
+echo 4 >"$H/inject_stall"
 check "STALL: a burst of 16 completes, each once, data checked" run_burst 16
 ok=$(field ok)
 to=$(field etimedout)
@@ -93,5 +93,5 @@ check "STALL: the channel was reset" \
 check "afterwards the engine copies again (ring)" run_burst 8
 check "afterwards ... 8 of 8 with their data" expect_eq 8 field ok
 check "afterwards the channel selftest passes" \
-	expect_eq OK wr "$D/chan_selftest" 65536
+	expect_eq OK wr "$H/chan_selftest" 65536
 check "nothing stays pinned" pins_balanced

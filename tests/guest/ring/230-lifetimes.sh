@@ -19,7 +19,7 @@ check "pinned pages balanced after the close races" pins_balanced
 
 rmmod_after_close() {
 	for i in 1 2 3 4 5 6 7 8; do
-		ring-test --stress 0 /dev/dma_engine0 >/dev/null || return 1
+		ring-stress 0 /dev/dma_engine0 >/dev/null || return 1
 		rmmod dma_engine || return 1
 		modprobe dma_engine || return 1
 	done

@@ -7,9 +7,9 @@
 # channels across the unbind), bound again, and unloaded right after each
 # kind of traffic stops; an unload while a kind runs that holds the
 # module is refused. Everything is bounded by counts of operations; the
-# waits are hang guards only. Numbered before 250-fault-injection: DMA-API
+# waits are hang guards only. (fail-nth runs last, ring/980: DMA-API
 # debugging turns itself off for good when an injected failure hits one
-# of its own allocations, and this file relies on it on the debug kernel.
+# of its own allocations, and this file relies on it on the debug kernel.)
 . /tests/lib.sh
 ensure_module
 

@@ -19,10 +19,10 @@ run_file_test() {
 	else
 		check "file-test on $2 exits 0 (got $rc)" test $rc = 0
 	fi
-	if [ -e "$DEV_MSIX/inject_fail" ]; then
-		echo 1 >"$DEV_MSIX/inject_fail"
+	if [ -e "$DBG_MSIX/inject_fail" ]; then
+		echo 1 >"$DBG_MSIX/inject_fail"
 		file-test --fail-write /dev/dma_engine0 "$1/failw" | sed "s/file\[fail\]/file[$2]/"
-		echo 0 >"$DEV_MSIX/inject_fail"
+		echo 0 >"$DBG_MSIX/inject_fail"
 	fi
 	check "pinned pages balanced after file-test on $2" pins_balanced
 	check "no page-cache page held after file-test on $2" expect_eq 0 held

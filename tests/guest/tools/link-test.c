@@ -212,7 +212,7 @@ static void test_cancel(struct dmae_ring *ring)
  */
 static void test_drain(struct dmae_ring *ring)
 {
-	const unsigned n = 8, rounds = 10;
+	const unsigned n = 8, rounds = 30;
 	uint8_t *a = alloc_buf(n * MIB), *b = alloc_buf(n * MIB);
 	uint8_t *c = alloc_buf(n * MIB), *d = alloc_buf(n * MIB);
 	uint64_t order[10];

@@ -80,6 +80,7 @@ struct fctx {
 	struct dmae_sqe *sqes;
 	uint32_t sq_tail;
 	bool cq_head_bad;	/* we last wrote a garbage CQ head */
+	bool sqpoll;		/* DMAE_SETUP_SQPOLL: a kernel thread takes its SQEs */
 	int evfd;
 	struct io_uring ur;
 	bool ur_ok;
@@ -89,7 +90,10 @@ static const char *dev = "/dev/dma_engine0";
 static struct fctx ctx[NCTX];
 static uint8_t *pool, *clean_src, *clean_dst;
 static uint64_t rng_state;
+/* in a forked child: an SQPOLL context's rings are not mapped here */
+static bool is_child;
 static unsigned long long n_ops, n_sqes, n_cqes, n_verified, n_forks, n_ucmd;
+static unsigned long long n_sqpoll;
 
 /*
  * -g: watch this process's own .bss. A guard array that no operation
@@ -322,12 +326,19 @@ static void op_setup(struct fctx *c)
 	p.cpu_threshold = rnd_below(4) ? 0 : rnd_below(70000);
 	if (!rnd_below(16))
 		p.flags = rnd();
+	/* now and then a context whose SQ a kernel thread takes */
+	if (!rnd_below(8)) {
+		p.flags = DMAE_SETUP_SQPOLL | rnd_below(4);	/* SPREAD, IOPOLL */
+		p.sq_thread_idle = rnd_below(50);
+	}
 	if (!rnd_below(16)) {
-		/* the four in-zero words: ops, then resv[] */
+		/* the four in-zero words: ops, sq_thread_idle, resv[] */
 		unsigned int w = rnd_below(4);
 
-		if (w)
-			p.resv[w - 1] = rnd();
+		if (w > 1)
+			p.resv[w - 2] = rnd();
+		else if (w)
+			p.sq_thread_idle = rnd_below(2) ? rnd_below(100) : rnd();
 		else
 			p.ops = rnd();
 	}
@@ -336,9 +347,11 @@ static void op_setup(struct fctx *c)
 		       c->fd, errno);
 		return;
 	}
-	oplogf("setup ctx %d fd %d: sq %u cq %u cpu %u", (int)(c - ctx), c->fd,
-	       p.sq_entries, p.cq_entries, p.cpu_threshold);
+	oplogf("setup ctx %d fd %d: sq %u cq %u cpu %u flags %#x", (int)(c - ctx),
+	       c->fd, p.sq_entries, p.cq_entries, p.cpu_threshold, p.flags);
 	c->p = p;
+	c->sqpoll = p.flags & DMAE_SETUP_SQPOLL;
+	n_sqpoll += c->sqpoll;
 	c->setup = true;
 	c->sq = map_region(c, DMAE_OFF_SQ_RING, p.sq_ring_size);
 	c->sqes = map_region(c, DMAE_OFF_SQES, p.sqes_size);
@@ -350,6 +363,8 @@ static void op_setup(struct fctx *c)
 
 static bool ctx_ready(struct fctx *c)
 {
+	if (c->sqpoll && is_child)
+		return false;
 	return c->fd >= 0 && c->setup && c->sq && c->sqes && c->cq;
 }
 
@@ -665,6 +680,7 @@ static void op_fork(void)
 	if (pid < 0)
 		return;
 	if (!pid) {
+		is_child = true;
 		rng_state ^= getpid();
 		oplogf("child %d starts", getpid());
 		run_ops(20 + rnd_below(40), true);
@@ -696,7 +712,8 @@ static void op_verified(struct fctx *c)
 	static uint32_t verify_seq;
 	uint64_t tag;
 
-	if (!ctx_ready(c))
+	/* An SQPOLL context's ENTER takes nothing: no copy to wait for. */
+	if (!ctx_ready(c) || c->sqpoll)
 		return;
 	/* the CQ must have room: drain it first */
 	op_reap(c);
@@ -962,7 +979,7 @@ int main(int argc, char **argv)
 	run_ops(n, false);
 	for (i = 0; i < NCTX; i++)
 		ctx_close(&ctx[i]);
-	printf("uapi-fuzz: %llu operations (seed %llu): %llu SQEs, %llu URING_CMDs, %llu completions, %llu verified copies, %llu forks; no broken invariant\n",
-	       n_ops, seed, n_sqes, n_ucmd, n_cqes, n_verified, n_forks);
+	printf("uapi-fuzz: %llu operations (seed %llu): %llu SQEs, %llu URING_CMDs, %llu completions, %llu verified copies, %llu forks, %llu SQPOLL contexts; no broken invariant\n",
+	       n_ops, seed, n_sqes, n_ucmd, n_cqes, n_verified, n_forks, n_sqpoll);
 	return 0;
 }

@@ -3,7 +3,7 @@
 . /tests/lib.sh
 ensure_module
 
-uring-test /dev/dma_engine0
+prog uring-test /dev/dma_engine0
 check "pinned pages balanced after uring-test" pins_balanced
 check "io_uring torn down with 64 MiB of commands in flight" \
 	uring-test --exit-inflight /dev/dma_engine0
