@@ -34,6 +34,7 @@
 #define DMAE_MSI_OFFSET         0x40
 #define DMAE_PCIE_OFFSET        0xe0    /* on a root bus, as in the seed */
 #define DMAE_PCIE_OFFSET_PORT   0x80    /* v2 capability, below a port */
+#define DMAE_ATS_OFFSET         0x100   /* the first extended capability */
 #define DMAE_MSIX_BAR           2
 
 bool dma_engine_has_iommu(DmaEngineState *s)
@@ -232,9 +233,18 @@ static void dma_engine_reset(DeviceState *dev)
         dmae_chan_reset(&s->chan[i]);
     }
     dmae_inject_reset(s);
+    dmae_atc_reset(s);
     s->irq_status = 0;
     pci_set_irq(PCI_DEVICE(s), 0);
     dma_engine_use_vectors(s);
+}
+
+/* Config space: the ATS Enable bit decides whether the ATC is used. */
+static void dma_engine_config_write(PCIDevice *pdev, uint32_t addr,
+                                    uint32_t val, int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    dmae_atc_update(DMA_ENGINE(pdev));
 }
 
 static bool dma_engine_check_props(DmaEngineState *s, Error **errp)
@@ -294,6 +304,8 @@ static void dma_engine_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "dma-engine: cannot add the PCIe capability");
         goto err_msi;
     }
+    /* Address Translation Services: see dma_engine_atc.c */
+    pcie_ats_init(pdev, DMAE_ATS_OFFSET, true);
     if (s->use_msix && msix_init_exclusive_bar(pdev, s->num_chan + 1,
                                                DMAE_MSIX_BAR, errp) < 0) {
         goto err_msi;
@@ -337,6 +349,7 @@ static void dma_engine_exit(PCIDevice *pdev)
         dmae_chan_stop(&s->chan[i]);
     }
     qemu_mutex_lock_iothread();
+    dmae_atc_reset(s);          /* the IOMMU notifiers go */
     dmae_seed_unrealize(s);
     for (i = 0; i < s->num_chan; i++) {
         dmae_chan_unrealize(&s->chan[i]);
@@ -376,6 +389,7 @@ static void dma_engine_class_init(ObjectClass *klass, void *data)
 
     k->realize = dma_engine_realize;
     k->exit = dma_engine_exit;
+    k->config_write = dma_engine_config_write;
     k->vendor_id = DMAE_PCI_VENDOR_ID;
     k->device_id = DMAE_PCI_DEVICE_ID;
     k->revision = DMAE_PCI_REVISION;

@@ -21,6 +21,30 @@ OBJECT_DECLARE_SIMPLE_TYPE(DmaEngineState, DMA_ENGINE)
 /* x-workers=off: descriptors a channel runs per main-loop bottom half */
 #define DMAE_MAIN_LOOP_BATCH 16
 
+/*
+ * The ATC (dma_engine_atc.c): per channel, a direct-mapped cache of 4 KiB
+ * page translations, and the IOMMU notifiers that invalidate it.
+ */
+#define DMAE_ATC_SLOTS      2048    /* a power of two: 8 MiB of pages */
+#define DMAE_ATC_NOTIFIERS  4       /* IOMMU sections of the bus space */
+#define DMAE_ATC_R          1
+#define DMAE_ATC_W          2
+
+typedef struct DmaeAtcSlot {
+    uint64_t page;              /* bus address >> 12 */
+    uint64_t gpa;               /* what it translates to, in @as */
+    AddressSpace *as;
+    uint32_t perm;              /* DMAE_ATC_R | DMAE_ATC_W; 0: empty */
+} DmaeAtcSlot;
+
+typedef struct DmaeAtcNotifier {
+    IOMMUNotifier n;
+    DmaEngineState *s;
+    MemoryRegion *mr;           /* NULL: unused */
+    hwaddr as_off;              /* bus address = IOMMU region offset + this */
+    uint64_t start, last;       /* the bus addresses it covers */
+} DmaeAtcNotifier;
+
 /* A piece of guest memory: one side of a transfer is a list of these. */
 typedef struct DmaeSeg {
     uint64_t addr;
@@ -38,6 +62,7 @@ typedef struct DmaeXfer {
     bool iommu;                 /* translate under the BQL */
     bool bql_held;              /* runs on the main loop: BQL already held */
     QemuMutex *dma_lock;        /* held while guest memory is touched */
+    DmaeAtcSlot *atc;           /* the channel's ATC, or NULL */
     const uint32_t *gen;        /* stop when *gen != want_gen ... */
     uint32_t want_gen;
     const bool *abort;          /* ... or when *abort */
@@ -125,6 +150,8 @@ typedef struct DmaeChan {
     QEMUBH *run_bh;             /* x-workers=off: runs the descriptors */
     QEMUTimer *coal_timer;      /* BQL */
 
+    DmaeAtcSlot *atc;           /* see dma_engine_atc.c */
+
     /* Worker only */
     uint8_t *buf;
     DmaeSeg *sg_src;
@@ -149,6 +176,11 @@ struct DmaEngineState {
     bool fault_inject;          /* DMAE_CAP_INJECT */
     uint32_t inject[DMAE_INJ_NR];       /* atomic: countdowns */
     uint32_t inject_fired[DMAE_INJ_NR]; /* atomic: how often each fired */
+
+    MemoryListener atc_listener;        /* BQL; while ATS is enabled */
+    bool atc_listening;                 /* BQL */
+    unsigned atc_nn;                    /* BQL; notifiers in use */
+    DmaeAtcNotifier atc_n[DMAE_ATC_NOTIFIERS];  /* BQL */
 
     uint32_t irq_status;        /* BQL; DMAE_REG_IRQ_STATUS */
     bool stopping;              /* atomic; device going away */
@@ -176,6 +208,14 @@ bool dmae_xfer_fill(DmaeXfer *x, const DmaeSeg *dst, uint32_t ndst,
 bool dmae_xfer_compare(DmaeXfer *x, const DmaeSeg *src, uint32_t nsrc,
                        const DmaeSeg *dst, uint32_t ndst, uint32_t len);
 void dmae_xfer_delay(DmaeXfer *x, uint64_t ns);
+
+/* dma_engine_atc.c */
+void dmae_atc_update(DmaEngineState *s);
+void dmae_atc_reset(DmaEngineState *s);
+void dmae_atc_fill(DmaEngineState *s, DmaeAtcSlot *atc, uint64_t addr,
+                   uint64_t len, bool write);
+uint64_t dmae_atc_lookup(DmaeAtcSlot *atc, uint64_t addr, uint64_t *len,
+                         bool write, AddressSpace **as);
 
 /* dma_engine_inject.c */
 bool dmae_inject_hit(DmaEngineState *s, DmaeInjKind k);

@@ -292,6 +292,7 @@ static void dmae_chan_step(DmaeChan *ch)
     dmae_xfer_init(&x, s, ch->buf, ch->iommu, &ch->gen, &ch->abort,
                    &ch->dma_lock);
     x.bql_held = !s->workers;
+    x.atc = ch->iommu ? ch->atc : NULL;
     qemu_mutex_unlock(&ch->lock);
 
     if (dmae_dma(&x, desc_addr, raw, sizeof(raw),
@@ -700,6 +701,7 @@ void dmae_chan_realize(DmaEngineState *s, DmaeChan *ch, unsigned idx)
     ch->buf = g_malloc(s->buf_size);
     ch->sg_src = g_new(DmaeSeg, s->max_sg);
     ch->sg_dst = g_new(DmaeSeg, s->max_sg);
+    ch->atc = g_new0(DmaeAtcSlot, DMAE_ATC_SLOTS);
     ch->bh = qemu_bh_new_guarded(dmae_chan_bh, ch,
                                  &DEVICE(s)->mem_reentrancy_guard);
     ch->coal_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, dmae_chan_coal_timer,
@@ -742,5 +744,7 @@ void dmae_chan_unrealize(DmaeChan *ch)
     qemu_mutex_destroy(&ch->dma_lock);
     g_free(ch->sg_src);
     g_free(ch->sg_dst);
+    g_free(ch->atc);
+    ch->atc = NULL;
     g_free(ch->buf);
 }

@@ -299,6 +299,50 @@ MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
 }
 
 /*
+ * Move up to @len bytes from @sa to @da (bus addresses) with one host
+ * memmove, if the ATC translates both ends to guest RAM (a hit); 0 on a
+ * miss or after a reset. The entries are used under dma_lock, which an
+ * invalidation of them waits for (dma_engine_atc.c).
+ */
+static uint32_t dmae_move_cached(DmaeXfer *x, uint64_t sa, uint64_t da,
+                                 uint64_t len, uint32_t *crc)
+{
+    uint64_t sl = len, dl = len, sg, dg;
+    AddressSpace *sas, *das;
+    dma_addr_t sml, dml;
+    void *sp = NULL, *dp = NULL;
+    uint32_t l = 0;
+
+    if (!dmae_access_begin(x)) {
+        return 0;
+    }
+    sg = dmae_atc_lookup(x->atc, sa, &sl, false, &sas);
+    dg = dmae_atc_lookup(x->atc, da, &dl, true, &das);
+    if (sg != UINT64_MAX && dg != UINT64_MAX) {
+        sml = dml = MIN(sl, dl);
+        sp = dmae_map_ram(sas, sg, &sml, DMA_DIRECTION_TO_DEVICE);
+        if (sp) {
+            dp = dmae_map_ram(das, dg, &dml, DMA_DIRECTION_FROM_DEVICE);
+        }
+        if (sp && dp) {
+            l = MIN(sml, dml);
+            if (crc) {
+                *crc = crc32c(*crc ^ 0xffffffff, sp, l);
+            }
+            memmove(dp, sp, l);
+        }
+    }
+    dmae_access_end(x);
+    if (dp) {
+        dma_memory_unmap(das, dp, dml, DMA_DIRECTION_FROM_DEVICE, l);
+    }
+    if (sp) {
+        dma_memory_unmap(sas, sp, sml, DMA_DIRECTION_TO_DEVICE, l);
+    }
+    return l;
+}
+
+/*
  * Move up to @n bytes from @cs to @cd with one host memmove per piece,
  * for the pieces whose both ends map straight to guest RAM. Chunks are
  * moved in order, so this leaves memory exactly as staging each chunk in
@@ -320,12 +364,27 @@ static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
         uint32_t l = 0;
         void *sp, *dp = NULL;
 
+        if (x->atc) {
+            l = dmae_move_cached(x, ss->addr + cs->off, ds->addr + cd->off,
+                                 sl, crc);
+            if (l) {
+                dmae_cursor_advance(cs, l);
+                dmae_cursor_advance(cd, l);
+                done += l;
+                continue;
+            }
+        }
         dmae_xlat_lock(x);
         sp = dmae_map_ram(as, ss->addr + cs->off, &sl,
                           DMA_DIRECTION_TO_DEVICE);
         if (sp) {
             dp = dmae_map_ram(as, ds->addr + cd->off, &dl,
                               DMA_DIRECTION_FROM_DEVICE);
+        }
+        if (sp && dp && x->atc) {
+            /* translated and still under the BQL: remember it */
+            dmae_atc_fill(x->s, x->atc, ss->addr + cs->off, sl, false);
+            dmae_atc_fill(x->s, x->atc, ds->addr + cd->off, dl, true);
         }
         dmae_xlat_unlock(x);
         if (sp && dp && dmae_access_begin(x)) {

@@ -91,7 +91,7 @@ if [ "$arch" = arm64 ]; then
 elif [ "$iommu" = on ]; then
 	args+=(-M q35)
 	# The IOMMU must come before the devices it translates for.
-	args+=(-device intel-iommu,intremap=on)
+	args+=(-device intel-iommu,intremap=on,device-iotlb=on)
 	append+=" intel_iommu=on iommu.strict=1"
 else
 	args+=(-M q35)

@@ -7,10 +7,11 @@
  * and checks every byte and the bytes around the destination. It also
  * checks that dmae_submit() refuses malformed jobs.
  *
- * "fault_selftest": writing 1 copies from a DMA address that was mapped
- * and unmapped again. Behind an IOMMU in strict mode that address is no
- * longer translated: the job must fail with -EFAULT naming it, and the
- * destination must not change. Without an IOMMU the copy succeeds (there
+ * "fault_selftest": writing 1 copies a page from a DMA address, unmaps
+ * it, and copies from it again. Behind an IOMMU in strict mode that
+ * address is no longer translated, even by a device that cached the
+ * translation of the first copy (ATS): the second job must fail with
+ * -EFAULT naming it, and the destination must not change. Without an IOMMU the copy succeeds (there
  * is nothing to stop it) and the write fails with ENXIO.
  */
 
@@ -305,10 +306,28 @@ static int dmae_fault_test(struct dmae_dev *dd)
 		ret = -ENOMEM;
 		goto out_unmap;
 	}
-	dma_unmap_single(dev, stale, PAGE_SIZE, DMA_TO_DEVICE);
-
+	/*
+	 * Copy through the mapping first, so that a device which caches
+	 * translations (ATS) holds this one: the unmap must invalidate it.
+	 */
 	job.src_addr = stale;
 	job.dst_addr = dst_dma;
+	ret = dmae_st_run(&dd->chan[0], &job, 1);
+	dma_unmap_single(dev, stale, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_sync_single_for_cpu(dev, dst_dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	for (i = 0; !ret && i < PAGE_SIZE; i++)
+		if (dst[i] != 0x3c)
+			ret = -EIO;
+	if (ret) {
+		dev_err(dev, "fault selftest: the copy through the live mapping: %d\n",
+			ret);
+		goto out_unmap;
+	}
+	memset(dst, ST_POISON, PAGE_SIZE);
+	dma_sync_single_for_device(dev, dst_dma, PAGE_SIZE, DMA_FROM_DEVICE);
+
+	job = (struct dmae_job){ .op = DMAE_OP_COPY, .len = PAGE_SIZE,
+				 .src_addr = stale, .dst_addr = dst_dma };
 	ret = dmae_st_run(&dd->chan[0], &job, 1);
 	if (!ret) {
 		ret = -ENXIO;	/* nothing translates: the copy went through */
