@@ -34,7 +34,7 @@ fw="-L $BUILD/qemu-build/qemu-bundle/usr/local/share/qemu"
 # fork per input costs less, and the inputs' addresses wrap into it.
 declare -A machines=(
 	[q35]="$fw -machine q35 -nodefaults -m 32M -device dma-engine,$props"
-	[q35-iommu]="$fw -machine q35 -nodefaults -m 32M -device intel-iommu -device dma-engine,$props"
+	[q35-iommu]="$fw -machine q35 -nodefaults -m 32M -device intel-iommu,device-iotlb=on -device dma-engine,$props"
 )
 
 # fuzz_machine M: run generic-fuzz on machine M, print its result lines;

@@ -792,8 +792,61 @@ static void test_iommu_present(void)
     stop(&f);
 }
 
+/*
+ * ATS: the capability at 0x100; Enable follows config writes, a system
+ * reset clears it, and copies work whatever it says. The intel-iommu has
+ * device IOTLBs but its translation is off, so the cache gets no IOMMU
+ * region to cache for (the guest suite has one with translation on).
+ */
+static void test_ats(void)
+{
+    Desc d = {
+        .op = DMAE_OP_COPY, .len = 70000, .src = SRC_ADDR,
+        .dst = DST_ADDR, .cookie = 9,
+    };
+    Fixture f;
+    Compl cp;
+
+    start(&f, DEVFN, "-machine q35 -nodefaults -m %u "
+          "-device intel-iommu,device-iotlb=on -device dma-engine,addr=04.0",
+          (unsigned)(RAM_SIZE / MiB));
+    ecam_enable(&f);
+    g_assert_cmphex(qtest_readw(f.qts, OUR_ECAM + 0x100), ==, 0x000f);
+    g_assert_cmphex(qtest_readw(f.qts, OUR_ECAM + 0x106), ==, 0);
+    qtest_writew(f.qts, OUR_ECAM + 0x106, 0x8000);
+    g_assert_cmphex(qtest_readw(f.qts, OUR_ECAM + 0x106), ==, 0x8000);
+
+    fill(&f, SRC_ADDR, 70000, 4);
+    poison(&f, DST_ADDR - GUARD, 70000 + 2 * GUARD);
+    ch_setup(&f, 0, 8);
+    g_assert_cmphex(ch_run(&f, 0, 0, &d, &cp), ==, DMAE_CS_DONE);
+    assert_copied(&f, SRC_ADDR, DST_ADDR, 70000);
+
+    /* bus mastering off and on again with ATS enabled */
+    qpci_config_writew(f.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    qpci_device_enable(f.dev);
+
+    qobject_unref(qtest_qmp(f.qts, "{ 'execute': 'system_reset' }"));
+    qtest_qmp_eventwait(f.qts, "RESET");
+    ecam_enable(&f);
+    g_assert_cmphex(qtest_readw(f.qts, OUR_ECAM + 0x106), ==, 0);
+    qpci_device_enable(f.dev);
+    f.bar = qpci_iomap(f.dev, 0, NULL);
+
+    qtest_writew(f.qts, OUR_ECAM + 0x106, 0x8000);
+    fill(&f, SRC_ADDR, 70000, 5);
+    poison(&f, DST_ADDR - GUARD, 70000 + 2 * GUARD);
+    ch_setup(&f, 0, 8);
+    g_assert_cmphex(ch_run(&f, 0, 0, &d, &cp), ==, DMAE_CS_DONE);
+    assert_copied(&f, SRC_ADDR, DST_ADDR, 70000);
+    qtest_writew(f.qts, OUR_ECAM + 0x106, 0);
+    g_assert_cmphex(qtest_readw(f.qts, OUR_ECAM + 0x106), ==, 0);
+    stop(&f);
+}
+
 void dma_engine_cover_tests(void)
 {
+    qtest_add_func("/dma-engine/cover/ats", test_ats);
     qtest_add_func("/dma-engine/cover/bad-properties", test_bad_properties);
     qtest_add_func("/dma-engine/cover/unplug-mid-copy", test_unplug_mid_copy);
     qtest_add_func("/dma-engine/cover/guest-error-log", test_guest_error_log);

@@ -16,6 +16,9 @@
 #include "hw/dma_engine_regs.h"
 
 #define DEVFN           QPCI_DEVFN(4, 0)
+/* q35's MMCONFIG window (PCIEXBAR default), and our function in it */
+#define Q35_ECAM_BASE   0xb0000000ULL
+#define OUR_ECAM        (Q35_ECAM_BASE + (DEVFN << 12))
 #define RAM_SIZE        (256 * MiB)
 #define RING_ADDR       (1 * MiB)
 #define COMPL_ADDR      (2 * MiB)
@@ -103,5 +106,8 @@ void dma_engine_cover_tests(void);
 
 uint32_t ch_run(Fixture *f, unsigned c, uint32_t n, const Desc *d,
                 Compl *cp);
+
+/* Map q35's ECAM, as firmware does (MCH PCIEXBAR, 256 MiB, enabled). */
+void ecam_enable(Fixture *f);
 
 #endif

@@ -14,24 +14,6 @@
 #include "hw/pci/pci_regs.h"
 #include "dma-engine-qtest.h"
 
-/* q35's MMCONFIG window (PCIEXBAR default) */
-#define Q35_ECAM_BASE   0xb0000000ULL
-#define OUR_ECAM        (Q35_ECAM_BASE + (DEVFN << 12))
-
-/* Map q35's ECAM, as firmware does (MCH PCIEXBAR, 256 MiB, enabled). */
-static void ecam_enable(Fixture *f)
-{
-    QPCIDevice *mch = qpci_device_find(f->bus, 0);
-
-    g_assert_nonnull(mch);
-    qpci_config_writel(mch, 0x64, 0);
-    qpci_config_writel(mch, 0x60, Q35_ECAM_BASE | 1);
-    g_free(mch);
-    /* the window works: our vendor ID reads through it */
-    g_assert_cmphex(qtest_readw(f->qts, OUR_ECAM + PCI_VENDOR_ID), ==,
-                    DMAE_PCI_VENDOR_ID);
-}
-
 /* Start a seed copy and poll until DONE; return CTRL/STATUS. */
 static uint64_t seed_copy(Fixture *f, uint64_t src, uint64_t dst,
                           uint32_t len)
