@@ -7,7 +7,7 @@
  * with device-IOTLB invalidations whenever it unmaps. This model does
  * the same: the device has an ATS capability; once software enables
  * it (and only behind an IOMMU that sends device-IOTLB invalidations,
- * such as intel-iommu,device-iotlb=on), each channel keeps the page
+ * namely intel-iommu,device-iotlb=on), each channel keeps the page
  * translations of the copies it ran, and a later copy through the same
  * pages moves its data without a translation or the BQL.
  *
@@ -21,11 +21,17 @@
  *   channel's dma_lock, so once it returns no access through a stale
  *   entry is under way or can begin: the IOMMU's invalidation completes
  *   after the device stopped using the translation, as ATS requires.
+ *   (Accesses translated by the IOMMU itself begin under the BQL for the
+ *   same reason: dmae_access_begin().)
  * - ATS disabled, bus mastering off, the IOMMU's region gone, or a
  *   reset: every entry is dropped.
  * A miss takes the exact path of dma_engine_xfer.c, which also reports
  * faults: a hit cannot fault, since its page was mapped and has not
- * been invalidated since.
+ * been invalidated since. As on hardware, the cache relies on the
+ * IOMMU's driver to invalidate it: a guest that sets ATS Enable behind
+ * the driver's back (which then sends no device-IOTLB invalidations for
+ * the device) gets a cache that keeps what it translated until ATS
+ * Enable, bus mastering or a reset clears it.
  *
  * Copyright (c) 2026 The dma-engine authors
  *
@@ -37,6 +43,7 @@
 #include "exec/memory.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
+#include "hw/i386/intel_iommu.h"
 #include "standard-headers/linux/pci_regs.h"
 #include "dma_engine.h"
 #include "trace.h"
@@ -109,7 +116,14 @@ static void dmae_atc_region_add(MemoryListener *l, MemoryRegionSection *sec)
     unsigned i;
     Int128 end;
 
-    if (!memory_region_is_iommu(sec->mr)) {
+    /*
+     * Only VT-d is known to turn device-IOTLB invalidations into these
+     * events (with device-iotlb=on; without, registering fails). AMD-Vi
+     * would accept the notifier and never call it: no cache there.
+     */
+    if (!memory_region_is_iommu(sec->mr) ||
+        !object_dynamic_cast(OBJECT(sec->mr),
+                             TYPE_INTEL_IOMMU_MEMORY_REGION)) {
         return;
     }
     for (i = 0; i < DMAE_ATC_NOTIFIERS && s->atc_n[i].mr; i++) {
@@ -258,7 +272,9 @@ void dmae_atc_fill(DmaEngineState *s, DmaeAtcSlot *atc, uint64_t addr,
                                           addr, write,
                                           MEMTXATTRS_UNSPECIFIED);
     }
-    if (e.perm == IOMMU_NONE || e.addr_mask < DMAE_PAGE_SIZE - 1 ||
+    /* that translation may itself have dropped the IOMMU's region */
+    if (!s->atc_nn || !dmae_atc_covered(s, addr, last) ||
+        e.perm == IOMMU_NONE || e.addr_mask < DMAE_PAGE_SIZE - 1 ||
         addr < e.iova || last > e.iova + e.addr_mask) {
         return;
     }

@@ -88,7 +88,17 @@ static void dmae_xlat_unlock(DmaeXfer *x)
     }
 }
 
-/* Begin touching mapped guest memory, unless a reset came. */
+/*
+ * Begin touching mapped guest memory, unless a reset came. Behind an
+ * IOMMU the access begins while the BQL, under which it was translated,
+ * is still held (the lock order is BQL, then dma_lock): an invalidation
+ * of that translation, which runs under the BQL and takes each channel's
+ * dma_lock (dma_engine_atc.c), then waits for the access to end, so once
+ * the IOMMU says an invalidation is complete no byte moves through the
+ * old translation. The translation itself is made before dma_lock is
+ * taken, since it may drop the ATC (a region_del under the BQL), which
+ * takes the lock.
+ */
 static bool dmae_access_begin(DmaeXfer *x)
 {
     qemu_mutex_lock(x->dma_lock);
@@ -272,11 +282,12 @@ MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
 
         dmae_xlat_lock(x);
         p = dmae_map_ram(as, addr, &l, dir);
+        /* before the BQL goes: see dmae_access_begin() */
+        ok = p && dmae_access_begin(x);
         dmae_xlat_unlock(x);
         if (!p) {
             return MEMTX_DECODE_ERROR;
         }
-        ok = dmae_access_begin(x);
         if (ok) {
             if (dir == DMA_DIRECTION_TO_DEVICE) {
                 memcpy(b, p, l);
@@ -301,38 +312,50 @@ MemTxResult dmae_dma(DmaeXfer *x, uint64_t addr, void *buf, uint32_t len,
 /*
  * Move up to @len bytes from @sa to @da (bus addresses) with one host
  * memmove, if the ATC translates both ends to guest RAM (a hit); 0 on a
- * miss or after a reset. The entries are used under dma_lock, which an
- * invalidation of them waits for (dma_engine_atc.c).
+ * miss, after a reset, or if the entries went while the memory was being
+ * mapped. The entries are used under dma_lock, which an invalidation of
+ * them waits for (dma_engine_atc.c).
  */
 static uint32_t dmae_move_cached(DmaeXfer *x, uint64_t sa, uint64_t da,
                                  uint64_t len, uint32_t *crc)
 {
-    uint64_t sl = len, dl = len, sg, dg;
-    AddressSpace *sas, *das;
+    uint64_t sl = len, dl = len, sg, dg, sl2, dl2;
+    AddressSpace *sas, *das, *as2s, *as2d;
     dma_addr_t sml, dml;
     void *sp = NULL, *dp = NULL;
     uint32_t l = 0;
 
-    if (!dmae_access_begin(x)) {
-        return 0;
-    }
+    /*
+     * Look up under dma_lock, map without it (a mapping may need the
+     * BQL, which is never waited for under dma_lock), then check the
+     * entries again under it for the access itself.
+     */
+    qemu_mutex_lock(x->dma_lock);
     sg = dmae_atc_lookup(x->atc, sa, &sl, false, &sas);
     dg = dmae_atc_lookup(x->atc, da, &dl, true, &das);
-    if (sg != UINT64_MAX && dg != UINT64_MAX) {
-        sml = dml = MIN(sl, dl);
-        sp = dmae_map_ram(sas, sg, &sml, DMA_DIRECTION_TO_DEVICE);
-        if (sp) {
-            dp = dmae_map_ram(das, dg, &dml, DMA_DIRECTION_FROM_DEVICE);
-        }
-        if (sp && dp) {
-            l = MIN(sml, dml);
+    qemu_mutex_unlock(x->dma_lock);
+    if (sg == UINT64_MAX || dg == UINT64_MAX) {
+        return 0;
+    }
+    sml = dml = MIN(sl, dl);
+    sp = dmae_map_ram(sas, sg, &sml, DMA_DIRECTION_TO_DEVICE);
+    if (sp) {
+        dp = dmae_map_ram(das, dg, &dml, DMA_DIRECTION_FROM_DEVICE);
+    }
+    if (sp && dp && dmae_access_begin(x)) {
+        sl2 = dl2 = MIN(sml, dml);
+        if (dmae_atc_lookup(x->atc, sa, &sl2, false, &as2s) == sg &&
+            dmae_atc_lookup(x->atc, da, &dl2, true, &as2d) == dg &&
+            as2s == sas && as2d == das && sl2 == MIN(sml, dml) &&
+            dl2 == sl2) {
+            l = sl2;
             if (crc) {
                 *crc = crc32c(*crc ^ 0xffffffff, sp, l);
             }
             memmove(dp, sp, l);
         }
+        dmae_access_end(x);
     }
-    dmae_access_end(x);
     if (dp) {
         dma_memory_unmap(das, dp, dml, DMA_DIRECTION_FROM_DEVICE, l);
     }
@@ -363,6 +386,7 @@ static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
         dma_addr_t dl = sl;
         uint32_t l = 0;
         void *sp, *dp = NULL;
+        bool ok;
 
         if (x->atc) {
             l = dmae_move_cached(x, ss->addr + cs->off, ds->addr + cd->off,
@@ -386,8 +410,10 @@ static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
             dmae_atc_fill(x->s, x->atc, ss->addr + cs->off, sl, false);
             dmae_atc_fill(x->s, x->atc, ds->addr + cd->off, dl, true);
         }
+        /* before the BQL goes: see dmae_access_begin() */
+        ok = sp && dp && dmae_access_begin(x);
         dmae_xlat_unlock(x);
-        if (sp && dp && dmae_access_begin(x)) {
+        if (ok) {
             l = MIN(sl, dl);
             if (crc) {
                 *crc = crc32c(*crc ^ 0xffffffff, sp, l);
