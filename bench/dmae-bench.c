@@ -91,6 +91,29 @@ static const char *iommu_state(const char *sysfs)
 	return access(path, F_OK) ? "off" : "on";
 }
 
+/*
+ * The device's measured CPU-path break-even (sysfs cpu_break_even, which
+ * measures it if no context has yet), or -1. Read after the sweep, so the
+ * measurement does not run beside a cell.
+ */
+static long cpu_break_even(const char *dev)
+{
+	const char *name = strrchr(dev, '/');
+	char path[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/cpu_break_even",
+		 name ? name + 1 : dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -212,7 +235,7 @@ int main(int argc, char **argv)
 	}
 	printf("dmae-bench: %u cells in %.1f s, %d failed\n", plan.n,
 	       bench_now() - t0, failed);
-	report_summary(&plan, res, iommu);
+	report_summary(&plan, res, iommu, cpu_break_even(env.dev));
 	if (csv && fclose(csv)) {
 		fprintf(stderr, "dmae-bench: %s: %s\n", csv_path, strerror(errno));
 		failed++;

@@ -28,6 +28,7 @@ void report_csv_header(FILE *f);
 void report_csv(FILE *f, const char *iommu, const struct bench_cell *c,
 		const struct bench_result *r);
 void report_summary(const struct bench_plan *plan,
-		    const struct bench_result *res, const char *iommu);
+		    const struct bench_result *res, const char *iommu,
+		    long cpu_auto);
 
 #endif

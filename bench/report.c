@@ -136,17 +136,20 @@ static void table(const struct bench_plan *plan, const struct bench_result *res,
 	}
 }
 
-/* Smallest swept size from which @p beats memcpy at every larger size. */
-static size_t break_even(const struct bench_plan *plan,
-			 const struct bench_result *res, enum bench_path p,
-			 const size_t *sizes, unsigned int n)
+/*
+ * Smallest swept size from which @p is faster than @base at every larger
+ * size measured for both; 0 if it is not at the largest.
+ */
+static size_t break_even_vs(const struct bench_plan *plan,
+			    const struct bench_result *res, enum bench_path p,
+			    enum bench_path base, const size_t *sizes,
+			    unsigned int n)
 {
 	size_t from = 0;
 	int i;
 
 	for (i = n - 1; i >= 0; i--) {
-		const struct bench_result *m =
-			sweep_cell(plan, res, PATH_MEMCPY, sizes[i]);
+		const struct bench_result *m = sweep_cell(plan, res, base, sizes[i]);
 		const struct bench_result *r = sweep_cell(plan, res, p, sizes[i]);
 
 		if (!m || !r)
@@ -156,6 +159,14 @@ static size_t break_even(const struct bench_plan *plan,
 		from = sizes[i];
 	}
 	return from;
+}
+
+/* Smallest swept size from which @p beats memcpy at every larger size. */
+static size_t break_even(const struct bench_plan *plan,
+			 const struct bench_result *res, enum bench_path p,
+			 const size_t *sizes, unsigned int n)
+{
+	return break_even_vs(plan, res, p, PATH_MEMCPY, sizes, n);
 }
 
 static void target(bool measured, bool met, const char *what, const char *fmt,
@@ -213,9 +224,46 @@ static void fixed_vs_plain_4k(const struct bench_plan *plan,
 	target(a && b, q >= 2, what, "%.2fx%s", q, "");
 }
 
+/*
+ * issue 14: cpu_threshold "auto" (the driver's own measurement, @cpu_auto
+ * bytes, -1 if unknown) against the break-even measured here between the
+ * engine with registered buffers and the kernel's CPU path: within one
+ * step of the swept sizes. "Never" (the engine loses at the largest size
+ * the CPU path runs) is the largest threshold, DMAE_MAX_CPU_THRESHOLD.
+ */
+static void target_cpu_auto(const struct bench_plan *plan,
+			    const struct bench_result *res, const size_t *sizes,
+			    unsigned int n, long cpu_auto)
+{
+	size_t want = break_even_vs(plan, res, PATH_FIXED, PATH_KCPU, sizes, n);
+	unsigned int i, k = n;
+	bool measured = false, met = false;
+	char a[24], b[24];
+
+	for (i = 0; i < n; i++)
+		if (sweep_cell(plan, res, PATH_KCPU, sizes[i]) &&
+		    sweep_cell(plan, res, PATH_FIXED, sizes[i]))
+			measured = true;
+	if (!want)
+		want = DMAE_MAX_CPU_THRESHOLD;
+	for (i = 0; i < n; i++)
+		if (sizes[i] == want)
+			k = i;
+	if (measured && cpu_auto > 0 && k < n)
+		met = (size_t)cpu_auto >= sizes[k ? k - 1 : 0] &&
+		      (size_t)cpu_auto <= sizes[k + 1 < n ? k + 1 : k];
+	target(measured && cpu_auto > 0, met,
+	       "cpu_threshold auto within one size step of the measured break-even (registered against the kernel's CPU path)",
+	       "%.0f", (double)cpu_auto, "");
+	if (measured && cpu_auto > 0)
+		printf("            (auto %s, measured here %s)\n",
+		       size_str(cpu_auto, a, sizeof(a)),
+		       size_str(want, b, sizeof(b)));
+}
+
 static void targets(const struct bench_plan *plan,
 		    const struct bench_result *res, const size_t *sizes,
-		    unsigned int n)
+		    unsigned int n, long cpu_auto)
 {
 	const struct bench_result *a, *b;
 	double q = 0;
@@ -269,6 +317,7 @@ static void targets(const struct bench_plan *plan,
 	if (a && b)
 		printf("            (%.0f ns against %.0f ns per operation)\n",
 		       1e9 / a->ops_s, 1e9 / b->ops_s);
+	target_cpu_auto(plan, res, sizes, n, cpu_auto);
 }
 
 /**
@@ -276,9 +325,11 @@ static void targets(const struct bench_plan *plan,
  * @plan: the plan that ran
  * @res: its results
  * @iommu: "on" or "off", for the heading
+ * @cpu_auto: the device's cpu_break_even (sysfs), or -1
  */
 void report_summary(const struct bench_plan *plan,
-		    const struct bench_result *res, const char *iommu)
+		    const struct bench_result *res, const char *iommu,
+		    long cpu_auto)
 {
 	static const enum bench_path be[] = {
 		PATH_RING, PATH_FIXED, PATH_URING, PATH_UCMD_POLL, PATH_POLL,
@@ -309,5 +360,5 @@ void report_summary(const struct bench_plan *plan,
 		printf("Engine ceiling (in-kernel streaming copies, %s): %.0f MB/s\n",
 		       size_str(plan->cells[i].size, sz, sizeof(sz)), r->mbps);
 	}
-	targets(plan, res, sizes, n);
+	targets(plan, res, sizes, n, cpu_auto);
 }

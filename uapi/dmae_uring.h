@@ -157,6 +157,8 @@ struct dmae_cqring_offsets {
 #define DMAE_FEAT_IOPOLL	(1U << 10)
 /* DMAE_SETUP_SQPOLL and dmae_uring_params.sq_thread_idle */
 #define DMAE_FEAT_SQPOLL	(1U << 11)
+/* dmae_uring_params.cpu_threshold may be DMAE_CPU_THRESHOLD_AUTO */
+#define DMAE_FEAT_CPU_AUTO	(1U << 12)
 
 /* Setup flags (dmae_uring_params.flags), DMAE_FEAT_LINK */
 #define DMAE_SETUP_SPREAD	(1U << 0)	/* entries go to every channel in turn */
@@ -204,7 +206,9 @@ struct dmae_cqring_offsets {
  *	DMAE_SETUP_IOPOLL: completions polled for, -EOPNOTSUPP where the
  *	backend cannot be polled)
  * @cpu_threshold: in: copies shorter than this run on the CPU (0: never;
- *	at most 65536)
+ *	at most 65536; DMAE_CPU_THRESHOLD_AUTO, with DMAE_FEAT_CPU_AUTO:
+ *	the device's measured break-even, sysfs `cpu_break_even`); out: the
+ *	threshold used
  * @features: out: DMAE_FEAT_*
  * @version: out: DMAE_URING_VERSION
  * @max_len: out: the longest dmae_sqe.len accepted
@@ -302,6 +306,8 @@ struct dmae_buf_reg {
 #define DMAE_MAX_SQ_ENTRIES	4096	/* dmae_uring_params.sq_entries */
 #define DMAE_MAX_CQ_ENTRIES	8192	/* dmae_uring_params.cq_entries */
 #define DMAE_MAX_CPU_THRESHOLD	65536	/* dmae_uring_params.cpu_threshold */
+/* dmae_uring_params.cpu_threshold: the break-even the device measured */
+#define DMAE_CPU_THRESHOLD_AUTO	0xffffffffU
 #define DMAE_MAX_LEN		(64U << 20)	/* dmae_sqe.len, at most */
 #define DMAE_MAX_BUFS		1024	/* DMAE_IOC_REGISTER_BUFFERS */
 #define DMAE_MAX_FILES		1024	/* DMAE_IOC_REGISTER_FILES */

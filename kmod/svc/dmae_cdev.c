@@ -113,7 +113,8 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 	if (p.cq_entries > DMAE_MAX_CQ_ENTRIES ||
 	    p.cq_entries < roundup_pow_of_two(p.sq_entries))
 		return -EINVAL;
-	if (p.cpu_threshold > DMAE_MAX_CPU_THRESHOLD)
+	if (p.cpu_threshold > DMAE_MAX_CPU_THRESHOLD &&
+	    p.cpu_threshold != DMAE_CPU_THRESHOLD_AUTO)
 		return -EINVAL;
 	if ((p.flags & DMAE_SETUP_IOPOLL) && !ctx->ud->be->ops->poll)
 		return -EOPNOTSUPP;
@@ -123,6 +124,14 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		return -EINVAL;
 	if ((p.flags & DMAE_SETUP_SQPOLL) && !p.sq_thread_idle)
 		p.sq_thread_idle = 1000;
+
+	if (p.cpu_threshold == DMAE_CPU_THRESHOLD_AUTO) {
+		int be_len = dmae_udev_break_even(ctx->ud);
+
+		if (be_len < 0)
+			return be_len;
+		p.cpu_threshold = be_len;
+	}
 
 	ctx->sq_entries = roundup_pow_of_two(p.sq_entries);
 	ctx->cq_entries = roundup_pow_of_two(p.cq_entries);
@@ -160,7 +169,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		     DMAE_FEAT_FIXED_BUFS | DMAE_FEAT_FILE_READ |
 		     DMAE_FEAT_FILE_WRITE | DMAE_FEAT_FIXED_FILES |
 		     DMAE_FEAT_BUF_DESC | DMAE_FEAT_OPS | DMAE_FEAT_LINK |
-		     DMAE_FEAT_SQPOLL;
+		     DMAE_FEAT_SQPOLL | DMAE_FEAT_CPU_AUTO;
 	if (ctx->ud->be->ops->poll)
 		p.features |= DMAE_FEAT_IOPOLL;
 	p.ops = dmae_ctx_ops(ctx);
@@ -782,10 +791,31 @@ static ssize_t ring_stats_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(ring_stats);
 
+/*
+ * cpu_break_even: the size from which copies go to the engine when a
+ * context asks for DMAE_CPU_THRESHOLD_AUTO; reading it measures it if no
+ * one has yet (dmae_calib.c). misc_deregister() waits for a reader.
+ */
+static ssize_t cpu_break_even_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct dmae_udev *ud = container_of(dev_get_drvdata(dev),
+					    struct dmae_udev, misc);
+	int ret = -ENODEV;
+
+	down_read(&ud->sem);
+	if (!ud->dead)
+		ret = dmae_udev_break_even(ud);
+	up_read(&ud->sem);
+	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
+}
+static DEVICE_ATTR_RO(cpu_break_even);
+
 static struct attribute *dmae_udev_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_ring_stats.attr,
 	&dev_attr_contexts.attr,
+	&dev_attr_cpu_break_even.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(dmae_udev);
@@ -830,6 +860,7 @@ int dmae_svc_register(struct dmae_be *be, const char *name)
 	init_waitqueue_head(&ud->idle);
 	mutex_init(&ud->ctx_lock);
 	INIT_LIST_HEAD(&ud->ctx_list);
+	mutex_init(&ud->cal_lock);
 	kref_init(&ud->ref);
 	be->ud = ud;
 	ret = misc_register(&ud->misc);

@@ -79,6 +79,9 @@ struct dmae_ubuf {
  * @ctx_lock: protects @ctx_list, and @be for unmapping registered buffers
  *	(unregister releases every context's buffers, then clears @be)
  * @ctx_list: the open files
+ * @cal_lock: serialises the measurement of @break_even
+ * @break_even: the CPU path's break-even in bytes, 0 until measured
+ *	(dmae_udev_break_even())
  */
 struct dmae_udev {
 	struct miscdevice misc;
@@ -99,6 +102,8 @@ struct dmae_udev {
 	u64 contexts;
 	struct mutex ctx_lock;	/* @ctx_list, @dd for buffers */
 	struct list_head ctx_list;
+	struct mutex cal_lock;	/* @break_even */
+	u32 break_even;
 };
 
 /**
@@ -405,5 +410,8 @@ void dmae_link_release(struct dmae_ctx *ctx);
 int dmae_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
 int dmae_uring_cmd_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
 			  unsigned int poll_flags);
+
+/* dmae_calib.c */
+int dmae_udev_break_even(struct dmae_udev *ud);
 
 #endif /* _DMAE_CDEV_H */

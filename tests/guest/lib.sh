@@ -95,7 +95,7 @@ prog() {
 }
 
 # The shared ring's programs, one per feature (tools/ring/)
-RING_PROGS="ring-copy ring-ops ring-bad-entries ring-cpu-path ring-fixed
+RING_PROGS="ring-copy ring-ops ring-bad-entries ring-cpu-path ring-cpu-auto ring-fixed
 ring-memlock ring-overflow ring-signal-close ring-bad-setup"
 
 # The engines of vm/run-vm.sh

@@ -323,7 +323,8 @@ static void op_setup(struct fctx *c)
 		return;
 	p.sq_entries = rnd_below(8) ? 1 + rnd_below(64) : rnd();
 	p.cq_entries = rnd_below(4) ? 0 : rnd_below(512);
-	p.cpu_threshold = rnd_below(4) ? 0 : rnd_below(70000);
+	p.cpu_threshold = rnd_below(4) ? 0 : rnd_below(8) ? rnd_below(70000) :
+			  DMAE_CPU_THRESHOLD_AUTO - rnd_below(2);
 	if (!rnd_below(16))
 		p.flags = rnd();
 	/* now and then a context whose SQ a kernel thread takes */
