@@ -56,7 +56,8 @@ static void usage(FILE *f)
 		"       dmaectl [--json] test\n"
 		"See and set what the dma-engine copy service is doing.\n"
 		"  list    the service devices (backend, engine, channels and their roles,\n"
-		"          interrupt mode, IOMMU domain, limits)\n"
+		"          interrupt mode, IOMMU domain, limits, the CPU path's measured\n"
+		"          break-even, which reading measures once)\n"
 		"  stats   counters per service device, per channel and (as root) per\n"
 		"          open context; --watch refreshes once a second (--count N\n"
 		"          times, default for ever)\n"
@@ -252,15 +253,21 @@ static int cmd_list(void)
 	if (json)
 		printf("{\"devices\": [");
 	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX], pci[PATH_MAX], *roles = NULL;
+		char path[PATH_MAX], pci[PATH_MAX], *roles = NULL, *v;
 		struct dmae_ring ring;
 		bool native = !strcmp(d[i].kind, "native");
+		long brk = -1;
 		int ret;
 
 		fmt(path, sizeof(path), "/dev/%s", d[i].name);
 		ret = dmae_queue_init_dev(path, 1, &ring, 0);
 		if (!ret)
 			dmae_queue_exit(&ring);
+		/* measured by the driver at its first use (cpu_threshold AUTO) */
+		fmt(pci, sizeof(pci), MISC "/%s", d[i].name);
+		v = read_at(pci, "cpu_break_even");
+		if (v && *v)
+			brk = strtol(v, NULL, 10);
 		fmt(pci, sizeof(pci), "/sys/bus/pci/devices/%s", d[i].parent);
 		if (native) {
 			/* read_file()'s buffer is reused by the next read */
@@ -285,6 +292,8 @@ static int cmd_list(void)
 				       ring.max_len, ring.features, ring.ops);
 			else
 				printf(", \"error\": \"%s\"", strerror(-ret));
+			if (brk > 0)
+				printf(", \"cpu_break_even\": %ld", brk);
 			printf(", \"channels\": [");
 			if (roles) {
 				char *save = NULL, *l;
@@ -320,6 +329,9 @@ static int cmd_list(void)
 			       ring.max_len, ring.features, ring.ops);
 		else
 			printf("  limits: unknown (%s)\n", strerror(-ret));
+		if (brk > 0)
+			printf("  CPU path break-even: %ld bytes (cpu_threshold AUTO)\n",
+			       brk);
 		if (roles) {
 			char *save = NULL, *l;
 

@@ -33,6 +33,7 @@ mk() { mkdir -p "$(dirname "$r$1")"; printf '%b' "$2" >"$r$1"; }
 mk /sys/class/misc/dma_engine0/backend 'native 0000:00:04.0\n'
 mk /sys/class/misc/dma_engine0/ring_stats 'contexts 1 submitted 10 completed 9 errors 1 bytes 4096 cpu_ops 2 max_overflow 0\n'
 mk /sys/class/misc/dma_engine0/contexts 'ctx 3 pid 42 comm a"b\\c chan 0 spread 0 submitted 10 completed 9 errors 1 bytes 4096 cpu_ops 2 overflowed 0 inflight 1 kept 0\n'
+mk /sys/class/misc/dma_engine0/cpu_break_even '16384\n'
 mk /sys/class/misc/dmae_dma0/backend 'dmaengine dma0\n'
 mk /sys/class/misc/dmae_dma0/ring_stats 'contexts 0 submitted 0 completed 0 errors 0 bytes 0 cpu_ops 0 max_overflow 0\n'
 mk /sys/class/misc/null/backend 'not ours\n'
@@ -56,6 +57,8 @@ grep -q '^/dev/dmae_dma0: dmaengine backend on dma0$' <<<"$o"
 tap $? "list names the dmaengine-backed device" "$o"
 grep -q '^  ch1 native$' <<<"$o"
 tap $? "list shows the channels' roles" "$o"
+grep -q '^  CPU path break-even: 16384 bytes (cpu_threshold AUTO)$' <<<"$o"
+tap $? "list shows the measured CPU-path break-even" "$o"
 ! grep -q null <<<"$o"
 tap $? "list leaves out misc devices that are not the service's" "$o"
 
@@ -74,6 +77,7 @@ assert n["channels"] == [{"channel": 0, "role": "shared", "dmaengine": "dma0chan
                          {"channel": 2, "role": "dmaengine", "dmaengine": "dma0chan1"},
                          {"channel": 3, "role": "unused"}], n["channels"]
 assert devs[1]["backend"] == "dmaengine" and devs[1]["channels"] == []
+assert n["cpu_break_even"] == 16384 and "cpu_break_even" not in devs[1]
 PY
 )
 tap $? "list --json parses and has the documented keys and values" "$o
