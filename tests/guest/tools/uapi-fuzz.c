@@ -93,6 +93,7 @@ static uint64_t rng_state;
 /* in a forked child: an SQPOLL context's rings are not mapped here */
 static bool is_child;
 static unsigned long long n_ops, n_sqes, n_cqes, n_verified, n_forks, n_ucmd;
+static unsigned long long n_uring_poll;	/* IORING_SETUP_IOPOLL rings set up */
 static unsigned long long n_sqpoll;
 
 /*
@@ -607,10 +608,16 @@ static void op_ucmd(struct fctx *c)
 	if (c->fd < 0)
 		return;
 	if (!c->ur_ok) {
+		/* now and then a polled io_uring (->uring_cmd_iopoll) */
+		unsigned int poll = rnd_below(3) ? 0 : IORING_SETUP_IOPOLL;
+
 		c->ur_ok = !io_uring_queue_init(8, &c->ur, IORING_SETUP_SQE128 |
-						IORING_SETUP_CQE32);
+						IORING_SETUP_CQE32 | poll);
 		if (!c->ur_ok)
 			return;
+		n_uring_poll += !!poll;
+		oplogf("  io_uring ctx %d%s", (int)(c - ctx),
+		       poll ? " IOPOLL" : "");
 	}
 	n = 1 + rnd_below(4);
 	for (i = 0; i < n; i++) {
@@ -980,7 +987,8 @@ int main(int argc, char **argv)
 	run_ops(n, false);
 	for (i = 0; i < NCTX; i++)
 		ctx_close(&ctx[i]);
-	printf("uapi-fuzz: %llu operations (seed %llu): %llu SQEs, %llu URING_CMDs, %llu completions, %llu verified copies, %llu forks, %llu SQPOLL contexts; no broken invariant\n",
-	       n_ops, seed, n_sqes, n_ucmd, n_cqes, n_verified, n_forks, n_sqpoll);
+	printf("uapi-fuzz: %llu operations (seed %llu): %llu SQEs, %llu URING_CMDs, %llu completions, %llu verified copies, %llu forks, %llu SQPOLL contexts, %llu polled io_urings; no broken invariant\n",
+	       n_ops, seed, n_sqes, n_ucmd, n_cqes, n_verified, n_forks, n_sqpoll,
+	       n_uring_poll);
 	return 0;
 }
