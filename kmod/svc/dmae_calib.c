@@ -27,6 +27,7 @@
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "dmae_cdev.h"
@@ -53,11 +54,13 @@ static void dmae_cal_done(struct dmae_job *job)
 		complete(&w->done);
 }
 
-/* One batch of @len-byte copies by the engine: its time in ns, or an errno. */
-static s64 dmae_cal_engine(struct dmae_be *be, dma_addr_t src, dma_addr_t dst,
-			   u32 len)
+/*
+ * One batch of @len-byte copies by the engine, in @jobs (DMAE_CAL_BATCH of
+ * them): its time in ns, or an errno.
+ */
+static s64 dmae_cal_engine(struct dmae_be *be, struct dmae_job *jobs,
+			   dma_addr_t src, dma_addr_t dst, u32 len)
 {
-	struct dmae_job jobs[DMAE_CAL_BATCH] = {};
 	struct dmae_cal_wait w = { .status = 0 };
 	unsigned int i, n = 0;
 	ktime_t t0;
@@ -114,15 +117,17 @@ static int dmae_cal_measure(struct dmae_udev *ud, u32 *break_even)
 	struct device *dev = be->dma_dev;
 	size_t size = PAGE_SIZE << DMAE_CAL_ORDER;
 	struct page *sp, *dp;
+	struct dmae_job *jobs;
 	dma_addr_t sd, dd;
 	u8 *src, *dst;
 	u32 len, from = 0;
 	bool lost = false;
 	int ret = 0, r;
 
+	jobs = kcalloc(DMAE_CAL_BATCH, sizeof(*jobs), GFP_KERNEL);
 	sp = alloc_pages_node(be->node, GFP_KERNEL, DMAE_CAL_ORDER);
 	dp = alloc_pages_node(be->node, GFP_KERNEL, DMAE_CAL_ORDER);
-	if (!sp || !dp) {
+	if (!jobs || !sp || !dp) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -147,7 +152,7 @@ static int dmae_cal_measure(struct dmae_udev *ud, u32 *break_even)
 		if (len > be->max_len)
 			continue;
 		for (r = 0; r < DMAE_CAL_ROUNDS; r++) {
-			t = dmae_cal_engine(be, sd, dd, len);
+			t = dmae_cal_engine(be, jobs, sd, dd, len);
 			if (t < 0) {
 				ret = t;
 				goto out_unmap;
@@ -174,6 +179,7 @@ out_free:
 		__free_pages(dp, DMAE_CAL_ORDER);
 	if (sp)
 		__free_pages(sp, DMAE_CAL_ORDER);
+	kfree(jobs);
 	return ret;
 }
 
