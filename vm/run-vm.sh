@@ -49,6 +49,13 @@ qemu=${DMAE_QEMU:-$BUILD/qemu-build/qemu-system-x86_64}
 # sends a hung x86 guest makes it print every CPU's stack as it panics.
 append="panic=-1 oops=panic mitigations=off cryptomgr.notests rdinit=/init"
 append+=" unknown_nmi_panic panic_print=0x40"
+# The tracer does not record process names: doing so hooks sched_switch,
+# and each enable or disable of an event then live-patches __schedule()
+# (text_poke_bp) while the other vCPU runs it. Under TCG that once left
+# a vCPU executing from the middle of the patched instruction with the
+# runqueue lock held (CI, ring/280-trace, both cores busy): the tests
+# need their own events, not the scheduler patched.
+append+=" trace_options=norecord-cmd"
 if [ "$arch" = x86 ]; then
 	append+=" console=ttyS0 8250.nr_uarts=1 tsc=reliable no_timer_check"
 else
