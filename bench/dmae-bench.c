@@ -92,26 +92,22 @@ static const char *iommu_state(const char *sysfs)
 }
 
 /*
- * The device's measured CPU-path break-even (sysfs cpu_break_even, which
- * measures it if no context has yet), or -1. Read after the sweep, so the
- * measurement does not run beside a cell.
+ * The device's measured CPU-path break-even, or -1: what a context set up
+ * with DMAE_CPU_THRESHOLD_AUTO gets (the first such setup measures it).
+ * Asked after the sweep, so the measurement does not run beside a cell.
  */
 static long cpu_break_even(const char *dev)
 {
-	const char *name = strrchr(dev, '/');
-	char path[256];
-	long v = -1;
-	FILE *f;
+	struct dmae_uring_params p;
+	struct dmae_ring ring;
 
-	snprintf(path, sizeof(path), "/sys/class/misc/%s/cpu_break_even",
-		 name ? name + 1 : dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	memset(&p, 0, sizeof(p));
+	p.sq_entries = 1;
+	p.cpu_threshold = DMAE_CPU_THRESHOLD_AUTO;
+	if (dmae_queue_init_params(dev, &p, &ring))
+		return -1;
+	dmae_queue_exit(&ring);
+	return p.cpu_threshold;
 }
 
 int main(int argc, char **argv)

@@ -246,16 +246,20 @@ static void target_cpu_auto(const struct bench_plan *plan,
 			measured = true;
 	if (!want)
 		want = DMAE_MAX_CPU_THRESHOLD;
+	/* the driver measures from 512 bytes up: below, 512 is its answer */
+	if (want < 512)
+		want = 512;
 	for (i = 0; i < n; i++)
-		if (sizes[i] == want)
+		if (sizes[i] >= want && k == n)
 			k = i;
-	if (measured && cpu_auto > 0 && k < n)
-		met = (size_t)cpu_auto >= sizes[k ? k - 1 : 0] &&
+	measured = measured && cpu_auto > 0 && k < n;
+	if (measured)
+		met = (size_t)cpu_auto >= (k ? sizes[k - 1] : 512) &&
 		      (size_t)cpu_auto <= sizes[k + 1 < n ? k + 1 : k];
-	target(measured && cpu_auto > 0, met,
+	target(measured, met,
 	       "cpu_threshold auto within one size step of the measured break-even (registered against the kernel's CPU path)",
 	       "%.0f", (double)cpu_auto, "");
-	if (measured && cpu_auto > 0)
+	if (measured)
 		printf("            (auto %s, measured here %s)\n",
 		       size_str(cpu_auto, a, sizeof(a)),
 		       size_str(want, b, sizeof(b)));

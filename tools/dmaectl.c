@@ -57,7 +57,7 @@ static void usage(FILE *f)
 		"See and set what the dma-engine copy service is doing.\n"
 		"  list    the service devices (backend, engine, channels and their roles,\n"
 		"          interrupt mode, IOMMU domain, limits, the CPU path's measured\n"
-		"          break-even, which reading measures once)\n"
+		"          break-even)\n"
 		"  stats   counters per service device, per channel and (as root) per\n"
 		"          open context; --watch refreshes once a second (--count N\n"
 		"          times, default for ever)\n"
@@ -266,6 +266,7 @@ static int cmd_list(void)
 		/* measured by the driver at its first use (cpu_threshold AUTO) */
 		fmt(pci, sizeof(pci), MISC "/%s", d[i].name);
 		v = read_at(pci, "cpu_break_even");
+		v = v ? strdup(v) : NULL;
 		if (v && *v)
 			brk = strtol(v, NULL, 10);
 		fmt(pci, sizeof(pci), "/sys/bus/pci/devices/%s", d[i].parent);
@@ -317,6 +318,7 @@ static int cmd_list(void)
 			}
 			printf("]}");
 			free(roles);
+			free(v);
 			continue;
 		}
 		printf("%s: %s backend on %s", path, d[i].kind, d[i].parent);
@@ -332,6 +334,8 @@ static int cmd_list(void)
 		if (brk > 0)
 			printf("  CPU path break-even: %ld bytes (cpu_threshold AUTO)\n",
 			       brk);
+		else if (v && !strcmp(v, "unmeasured"))
+			printf("  CPU path break-even: not measured yet (the first context asking for cpu_threshold AUTO measures it)\n");
 		if (roles) {
 			char *save = NULL, *l;
 
@@ -339,6 +343,7 @@ static int cmd_list(void)
 				printf("  %s\n", l);
 		}
 		free(roles);
+		free(v);
 	}
 	if (json)
 		printf("]}\n");

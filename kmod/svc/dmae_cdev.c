@@ -126,7 +126,7 @@ static int dmae_ctx_setup(struct dmae_ctx *ctx, void __user *arg)
 		p.sq_thread_idle = 1000;
 
 	if (p.cpu_threshold == DMAE_CPU_THRESHOLD_AUTO) {
-		int be_len = dmae_udev_break_even(ctx->ud);
+		int be_len = dmae_udev_break_even(ctx->ud, ctx->chan);
 
 		if (be_len < 0)
 			return be_len;
@@ -792,22 +792,19 @@ static ssize_t ring_stats_show(struct device *dev,
 static DEVICE_ATTR_RO(ring_stats);
 
 /*
- * cpu_break_even: the size from which copies go to the engine when a
- * context asks for DMAE_CPU_THRESHOLD_AUTO; reading it measures it if no
- * one has yet (dmae_calib.c). misc_deregister() waits for a reader.
+ * cpu_break_even: the size from which copies go to the engine for a
+ * context set up with DMAE_CPU_THRESHOLD_AUTO, or "unmeasured" until the
+ * first such setup measured it (dmae_calib.c). Reading it measures
+ * nothing: anyone may read it.
  */
 static ssize_t cpu_break_even_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
 	struct dmae_udev *ud = container_of(dev_get_drvdata(dev),
 					    struct dmae_udev, misc);
-	int ret = -ENODEV;
+	u32 v = READ_ONCE(ud->break_even);
 
-	down_read(&ud->sem);
-	if (!ud->dead)
-		ret = dmae_udev_break_even(ud);
-	up_read(&ud->sem);
-	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
+	return v ? sysfs_emit(buf, "%u\n", v) : sysfs_emit(buf, "unmeasured\n");
 }
 static DEVICE_ATTR_RO(cpu_break_even);
 

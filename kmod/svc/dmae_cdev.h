@@ -412,6 +412,6 @@ int dmae_uring_cmd_iopoll(struct io_uring_cmd *cmd, struct io_comp_batch *iob,
 			  unsigned int poll_flags);
 
 /* dmae_calib.c */
-int dmae_udev_break_even(struct dmae_udev *ud);
+int dmae_udev_break_even(struct dmae_udev *ud, unsigned int chan);
 
 #endif /* _DMAE_CDEV_H */

@@ -35,6 +35,7 @@ mk /sys/class/misc/dma_engine0/ring_stats 'contexts 1 submitted 10 completed 9 e
 mk /sys/class/misc/dma_engine0/contexts 'ctx 3 pid 42 comm a"b\\c chan 0 spread 0 submitted 10 completed 9 errors 1 bytes 4096 cpu_ops 2 overflowed 0 inflight 1 kept 0\n'
 mk /sys/class/misc/dma_engine0/cpu_break_even '16384\n'
 mk /sys/class/misc/dmae_dma0/backend 'dmaengine dma0\n'
+mk /sys/class/misc/dmae_dma0/cpu_break_even 'unmeasured\n'
 mk /sys/class/misc/dmae_dma0/ring_stats 'contexts 0 submitted 0 completed 0 errors 0 bytes 0 cpu_ops 0 max_overflow 0\n'
 mk /sys/class/misc/null/backend 'not ours\n'
 p=/sys/bus/pci/devices/0000:00:04.0
@@ -59,6 +60,8 @@ grep -q '^  ch1 native$' <<<"$o"
 tap $? "list shows the channels' roles" "$o"
 grep -q '^  CPU path break-even: 16384 bytes (cpu_threshold AUTO)$' <<<"$o"
 tap $? "list shows the measured CPU-path break-even" "$o"
+grep -q '^  CPU path break-even: not measured yet' <<<"$o"
+tap $? "list says when the break-even is not measured yet" "$o"
 ! grep -q null <<<"$o"
 tap $? "list leaves out misc devices that are not the service's" "$o"
 
