@@ -41,7 +41,7 @@
 
 #define DMAE_CAL_MIN		512
 #define DMAE_CAL_BATCH		8	/* copies at once, of each size */
-#define DMAE_CAL_ROUNDS		3	/* the best one counts */
+#define DMAE_CAL_ROUNDS		5	/* the best one counts */
 #define DMAE_CAL_ORDER		get_order(DMAE_MAX_CPU_THRESHOLD)
 #define DMAE_CAL_SIZES		8	/* 512 B to 64 KiB */
 
