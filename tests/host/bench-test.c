@@ -161,7 +161,8 @@ static void fill(const struct bench_plan *p, struct bench_result *res,
 	}
 }
 
-static char *summary(const struct bench_plan *p, const struct bench_result *res)
+static char *summary_auto(const struct bench_plan *p,
+			  const struct bench_result *res, long cpu_auto)
 {
 	static char buf[1 << 16];
 	FILE *f = tmpfile();
@@ -170,7 +171,7 @@ static char *summary(const struct bench_plan *p, const struct bench_result *res)
 
 	fflush(stdout);
 	dup2(fileno(f), fileno(stdout));
-	report_summary(p, res, "off");
+	report_summary(p, res, "off", cpu_auto);
 	fflush(stdout);
 	dup2(saved, fileno(stdout));
 	close(saved);
@@ -179,6 +180,11 @@ static char *summary(const struct bench_plan *p, const struct bench_result *res)
 	buf[n] = 0;
 	fclose(f);
 	return buf;
+}
+
+static char *summary(const struct bench_plan *p, const struct bench_result *res)
+{
+	return summary_auto(p, res, -1);
 }
 
 static void test_summary(void)
@@ -205,6 +211,20 @@ static void test_summary(void)
 		fputs(s, stderr);
 	tap(strstr(s, "ring         8 KiB") != NULL,
 	    "break-even is the smallest size from which offload wins");
+	/* registered beats the kernel's CPU path from 8 KiB here */
+	s = summary_auto(&p, res, 8192);
+	tap(strstr(s, "[met]     cpu_threshold auto") != NULL &&
+	    strstr(s, "(auto 8 KiB, measured here 8 KiB)") != NULL,
+	    "cpu_threshold auto at the measured break-even: met");
+	s = summary_auto(&p, res, 65536);
+	tap(strstr(s, "[met]     cpu_threshold auto") != NULL,
+	    "auto one swept size above the break-even: met");
+	s = summary_auto(&p, res, 1024);
+	tap(strstr(s, "[not met] cpu_threshold auto") != NULL,
+	    "auto two swept sizes below the break-even: not met");
+	s = summary_auto(&p, res, -1);
+	tap(strstr(s, "[n/a]     cpu_threshold auto") != NULL,
+	    "no figure from the device: n/a");
 
 	fill(&p, res, 0.5, 4, 0.2);
 	s = summary(&p, res);
