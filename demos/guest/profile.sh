@@ -24,6 +24,9 @@ trace_on() {
 	echo 0 >$T/tracing_on
 	echo >$T/trace
 	echo 16384 >$T/buffer_size_kb
+	# The stages are told apart by the process's name in each line; the
+	# guests boot without recording names (vm/run-vm.sh says why).
+	echo 1 >$T/options/record-cmd
 	echo 1 >$T/events/dmae_svc/enable
 	echo 1 >$T/events/dma_engine/enable
 	echo 1 >$T/events/irq/irq_handler_entry/enable
@@ -38,6 +41,7 @@ trace_on() {
 trace_off() {
 	echo 0 >$T/tracing_on
 	echo 0 >$T/events/enable
+	echo 0 >$T/options/record-cmd
 	echo 0 >$T/events/sched/sched_wakeup/filter
 	echo 0 >$T/events/raw_syscalls/sys_enter/filter
 	echo 0 >$T/events/raw_syscalls/sys_exit/filter
