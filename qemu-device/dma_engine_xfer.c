@@ -388,7 +388,8 @@ static uint32_t dmae_move_direct(DmaeXfer *x, DmaeCursor *cs, DmaeCursor *cd,
         void *sp, *dp = NULL;
         bool ok;
 
-        if (x->atc) {
+        /* no IOMMU region sends us invalidations: nothing is cached */
+        if (x->atc && qatomic_read(&x->s->atc_nn)) {
             l = dmae_move_cached(x, ss->addr + cs->off, ds->addr + cd->off,
                                  sl, crc);
             if (l) {
