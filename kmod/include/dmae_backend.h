@@ -6,8 +6,10 @@
  * channel with DMA_MEMCPY (dmae_svc.ko's own dmaengine backend).
  *
  * The service builds a struct dmae_job from memory it has mapped with the
- * streaming DMA API for the backend's device (dmae_be.dma_dev), submits it
- * to one of the backend's channels, issues, and gets the job's ->done()
+ * streaming DMA API for the backend's device (dmae_be.dma_dev, or for a
+ * backend over several engines the device of the channel the job goes
+ * to: dmae_be_dev(be, dmae_be_chan_devi(be, chan))), submits it to that
+ * channel, issues, and gets the job's ->done()
  * callback with the outcome. Nothing here knows about registers or user
  * space.
  *
@@ -118,6 +120,9 @@ struct dmae_job {
 
 struct dmae_be;
 
+/* Devices the channels of one backend may be mapped for, at most */
+#define DMAE_BE_MAX_DEVS	16
+
 /**
  * struct dmae_be_ops - what a backend does for the service
  * @submit: queue @job on channel @chan (below dmae_be.nchan). The job
@@ -145,6 +150,12 @@ struct dmae_be_ops {
  *	service device holds a reference on it
  * @dma_dev: the device user memory is mapped for (dmaengine: the
  *	provider's chan->device->dev, so the IOMMU domain is the provider's)
+ * @ndev: with channels of several engines (a dmaengine group): how many
+ *	devices their jobs are mapped for, at most DMAE_BE_MAX_DEVS; 0 or 1:
+ *	every channel's jobs are mapped for @dma_dev
+ * @devs: with @ndev > 1, those devices; @devs[0] is @dma_dev
+ * @chan_devi: with @ndev > 1, for each channel the index in @devs of the
+ *	device its jobs must be mapped for
  * @parent: the parent of the character device in sysfs
  * @kind: "native" or "dmaengine", shown in the device's sysfs `backend`
  * @nchan: channels, numbered 0 to @nchan - 1
@@ -158,6 +169,9 @@ struct dmae_be {
 	const struct dmae_be_ops *ops;
 	struct module *owner;
 	struct device *dma_dev;
+	unsigned int ndev;
+	struct device *const *devs;
+	const u8 *chan_devi;
 	struct device *parent;
 	const char *kind;
 	unsigned int nchan;
@@ -167,6 +181,20 @@ struct dmae_be {
 	int node;
 	struct dmae_udev *ud;
 };
+
+/* Index in @be->devs of the device channel @chan's jobs are mapped for */
+static inline unsigned int dmae_be_chan_devi(const struct dmae_be *be,
+					     unsigned int chan)
+{
+	return be->ndev > 1 ? be->chan_devi[chan] : 0;
+}
+
+/* The device of index @devi (from dmae_be_chan_devi()) */
+static inline struct device *dmae_be_dev(const struct dmae_be *be,
+					 unsigned int devi)
+{
+	return devi ? be->devs[devi] : be->dma_dev;
+}
 
 int dmae_svc_register(struct dmae_be *be, const char *name);
 void dmae_svc_unregister(struct dmae_be *be);

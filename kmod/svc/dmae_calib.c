@@ -124,7 +124,7 @@ static int dmae_cal_measure(struct dmae_udev *ud, unsigned int chan,
 			    u32 *break_even)
 {
 	struct dmae_be *be = ud->be;
-	struct device *dev = be->dma_dev;
+	struct device *dev = dmae_be_dev(be, dmae_be_chan_devi(be, chan));
 	size_t size = PAGE_SIZE << DMAE_CAL_ORDER;
 	s64 cpu[DMAE_CAL_SIZES], eng, t;
 	struct dmae_job *jobs;

@@ -819,7 +819,8 @@ ATTRIBUTE_GROUPS(dmae_udev);
 
 /**
  * dmae_svc_register() - offer a backend's channels as /dev/@name
- * @be: the backend, filled in; it must have channels
+ * @be: the backend, filled in; it must have channels (at most
+ *	BITS_PER_LONG)
  * @name: the character device's name
  *
  * Return: 0 or a negative errno.
@@ -829,9 +830,20 @@ int dmae_svc_register(struct dmae_be *be, const char *name)
 	struct dmae_udev *ud;
 	int ret;
 
-	if (!be->nchan || !be->ops || !be->dma_dev || !be->max_len ||
-	    be->max_sg < 3 || !(be->ops_mask & BIT(DMAE_JOB_COPY)))
+	if (!be->nchan || be->nchan > BITS_PER_LONG || !be->ops ||
+	    !be->dma_dev || !be->max_len || be->max_sg < 3 ||
+	    !(be->ops_mask & BIT(DMAE_JOB_COPY)) ||
+	    be->ndev > DMAE_BE_MAX_DEVS)
 		return -EINVAL;
+	if (be->ndev > 1) {
+		unsigned int i;
+
+		if (!be->devs || !be->chan_devi || be->devs[0] != be->dma_dev)
+			return -EINVAL;
+		for (i = 0; i < be->nchan; i++)
+			if (be->chan_devi[i] >= be->ndev)
+				return -EINVAL;
+	}
 	ud = kzalloc(sizeof(*ud), GFP_KERNEL);
 	if (!ud)
 		return -ENOMEM;

@@ -45,13 +45,25 @@ struct dmae_upin {
  * @need_sync: the mapping needs dma_sync_* calls around each use (bounce
  *	buffers, a non-coherent device); false on a coherent x86 machine,
  *	where syncing a 64 MiB table per request would only cost time
+ * @xsgt: on a backend over several devices (dmae_be.ndev > 1), the same
+ *	pages mapped for the others: @xsgt[i - 1] for dmae_be.devs[i]
+ * @nx: entries of @xsgt allocated and mapped
  */
 struct dmae_ubuf {
 	u64 uaddr;
 	u32 len;
 	struct dmae_upin pin;
 	bool need_sync;
+	struct sg_table *xsgt;
+	unsigned int nx;
 };
+
+/* A registered buffer's mapping for the backend's device @devi */
+static inline struct sg_table *dmae_ubuf_sgt(struct dmae_ubuf *b,
+					     unsigned int devi)
+{
+	return devi ? &b->xsgt[devi - 1] : &b->pin.sgt;
+}
 
 /**
  * struct dmae_udev - the character device of one engine
@@ -265,9 +277,13 @@ static inline void dmae_ctx_job_issue(struct dmae_ctx *ctx)
 		be->ops->issue(be, chan);
 }
 
-static inline struct device *dmae_ctx_dev(struct dmae_ctx *ctx)
+/* The device the jobs of the context's channel @chan are mapped for */
+static inline struct device *dmae_ctx_chan_dev(struct dmae_ctx *ctx,
+					       unsigned int chan)
 {
-	return ctx->ud->be->dma_dev;
+	struct dmae_be *be = ctx->ud->be;
+
+	return dmae_be_dev(be, dmae_be_chan_devi(be, chan));
 }
 
 /* dmae_cdev.c */
@@ -394,9 +410,9 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 void dmae_ureq_launch(struct dmae_ureq *req);
 void dmae_ureq_abort(struct dmae_ureq *req, int err, dmae_done_fn done,
 		     void *arg);
-int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
-			struct dmae_ubuf *src_fixed, u64 src_off,
-			struct dmae_upin *dst, u32 len);
+int dmae_ureq_copy_wait(struct dmae_ctx *ctx, unsigned int chan,
+			struct dmae_upin *src, struct dmae_ubuf *src_fixed,
+			u64 src_off, struct dmae_upin *dst, u32 len);
 
 /* dmae_link.c */
 struct dmae_chain;

@@ -16,6 +16,16 @@
  * provider are one backend, /dev/dmae_dmaN; user memory is mapped for the
  * provider's device, so the IOMMU domain is the provider's.
  *
+ * Several engines as one: an item of the list made of names joined by
+ * "+" ("dma0+dma1", "all+" for every free channel) is a group, one
+ * backend /dev/dmae_groupK (K counting the groups from 0) over channels
+ * of several providers, so that one context can spread its work over all
+ * of them (I/OAT has one channel per PCI function). Each channel's jobs
+ * are mapped for its own provider's device (dmae_be.devs, chan_devi):
+ * the service maps a request for the channel it picks, and registered
+ * buffers for every provider of the group. Any member's driver going
+ * away takes the whole group away.
+ *
  * dmaengine does not tell a client that a provider goes away; the driver
  * core does: a notifier on the provider's bus hears that its driver is
  * about to be unbound, and the backend is quiesced (requests in flight
@@ -32,8 +42,8 @@
 
 #include "dmae_cdev.h"
 
-/* Channels of one provider the backend takes at most */
-#define DMAE_DMABE_MAX_CHANS	16
+/* Channels one backend takes at most (a context's issue mask is a long) */
+#define DMAE_DMABE_MAX_CHANS	BITS_PER_LONG
 /* SG pieces one side of a job may have */
 #define DMAE_DMABE_MAX_SG	256
 
@@ -58,28 +68,47 @@ struct dmae_dmabe_chan {
 };
 
 /**
- * struct dmae_dmabe - the channels of one provider, as a service backend
- * @be: the backend
- * @node: in dmae_dmabe_list
- * @provider: the provider; not to be touched once @gone
+ * struct dmae_dmabe_dev - a provider some of whose channels a backend holds
+ * @db: the backend
+ * @provider: the provider; not to be touched once @db is gone
  * @dev: the provider's device, referenced
  * @nb: hears of @dev's driver going (on @dev's bus)
+ */
+struct dmae_dmabe_dev {
+	struct dmae_dmabe *db;
+	struct dma_device *provider;
+	struct device *dev;
+	struct notifier_block nb;
+};
+
+/**
+ * struct dmae_dmabe - dmaengine channels as a service backend: those of
+ *	one provider, or of a group's providers
+ * @be: the backend
+ * @node: in dmae_dmabe_list
+ * @group: the group's number, or -1 for the channels of one provider
  * @lock: serialises dmae_dmabe_stop() and the registration with the
- *	service: the bus notifier takes it, never dmae_dmabe_mutex (the
- *	notifier runs under the bus's notifier lock, which registering a
+ *	service: the bus notifiers take it, never dmae_dmabe_mutex (a
+ *	notifier runs under its bus's notifier lock, which registering a
  *	notifier under dmae_dmabe_mutex takes: lockdep found that circle)
  * @gone: the backend was quiesced and its channels given back
+ * @ndev: entries of @devs
+ * @devs: the providers, in the order their first channel was taken
+ * @be_devs: their devices, for dmae_be.devs
+ * @chan_devi: for each channel, its provider's index in @devs
  * @nchan: entries of @chans
  * @chans: the channels
  */
 struct dmae_dmabe {
 	struct dmae_be be;
 	struct list_head node;
-	struct dma_device *provider;
-	struct device *dev;
-	struct notifier_block nb;
+	int group;
 	struct mutex lock;	/* stop, registration */
 	bool gone;
+	unsigned int ndev;
+	struct dmae_dmabe_dev devs[DMAE_BE_MAX_DEVS];
+	struct device *be_devs[DMAE_BE_MAX_DEVS];
+	u8 chan_devi[DMAE_DMABE_MAX_CHANS];
 	unsigned int nchan;
 	struct dmae_dmabe_chan chans[DMAE_DMABE_MAX_CHANS];
 };
@@ -323,24 +352,30 @@ static void dmae_dmabe_stop(struct dmae_dmabe *db)
 /* Let go of one backend (dmae_dmabe_mutex held). */
 static void dmae_dmabe_free(struct dmae_dmabe *db)
 {
+	unsigned int i;
+
 	/* after this no notifier call for @db runs, nor is running */
-	if (db->nb.notifier_call)
-		bus_unregister_notifier(db->dev->bus, &db->nb);
+	for (i = 0; i < db->ndev; i++)
+		if (db->devs[i].nb.notifier_call)
+			bus_unregister_notifier(db->devs[i].dev->bus,
+						&db->devs[i].nb);
 	mutex_lock(&db->lock);
 	dmae_dmabe_stop(db);
 	mutex_unlock(&db->lock);
-	put_device(db->dev);
+	for (i = 0; i < db->ndev; i++)
+		put_device(db->devs[i].dev);
 	mutex_destroy(&db->lock);
 	kfree(db);
 }
 
-/* The provider's driver is about to be unbound: let go while it runs. */
+/* A provider's driver is about to be unbound: let go while it runs. */
 static int dmae_dmabe_bus_event(struct notifier_block *nb,
 				unsigned long action, void *data)
 {
-	struct dmae_dmabe *db = container_of(nb, struct dmae_dmabe, nb);
+	struct dmae_dmabe_dev *d = container_of(nb, struct dmae_dmabe_dev, nb);
+	struct dmae_dmabe *db = d->db;
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER || data != db->dev)
+	if (action != BUS_NOTIFY_UNBIND_DRIVER || data != d->dev)
 		return NOTIFY_DONE;
 	mutex_lock(&db->lock);
 	dmae_dmabe_stop(db);
@@ -371,34 +406,50 @@ static bool dmae_dmabe_filter(struct dma_chan *chan, void *param)
 	return !strncmp(name, tok, len) && !strncmp(name + len, "chan", 4);
 }
 
+/* The backend of one provider's channels, if there is one */
 static struct dmae_dmabe *dmae_dmabe_find(struct dma_device *provider)
 {
 	struct dmae_dmabe *db;
 
 	list_for_each_entry(db, &dmae_dmabe_list, node)
-		if (!db->gone && db->provider == provider)
+		if (!db->gone && db->group < 0 && db->devs[0].provider == provider)
 			return db;
 	return NULL;
 }
 
-/* Add @chan to its provider's backend, making the backend if need be. */
-static int dmae_dmabe_add(struct dma_chan *chan)
+static struct dmae_dmabe *dmae_dmabe_new(int group)
+{
+	struct dmae_dmabe *db = kzalloc(sizeof(*db), GFP_KERNEL);
+
+	if (!db)
+		return NULL;
+	db->group = group;
+	mutex_init(&db->lock);
+	list_add_tail(&db->node, &dmae_dmabe_list);
+	return db;
+}
+
+/* Add @chan to backend @db, and its provider if it is a new one. */
+static int dmae_dmabe_add(struct dmae_dmabe *db, struct dma_chan *chan)
 {
 	struct dma_device *provider = chan->device;
-	struct dmae_dmabe *db = dmae_dmabe_find(provider);
 	struct dmae_dmabe_chan *c;
+	unsigned int i;
 
-	if (!db) {
-		db = kzalloc(sizeof(*db), GFP_KERNEL);
-		if (!db)
-			return -ENOMEM;
-		db->provider = provider;
-		db->dev = get_device(provider->dev);
-		mutex_init(&db->lock);
-		list_add_tail(&db->node, &dmae_dmabe_list);
-	}
-	if (db->nchan == DMAE_DMABE_MAX_CHANS)
+	for (i = 0; i < db->ndev; i++)
+		if (db->devs[i].provider == provider)
+			break;
+	if (db->nchan == DMAE_DMABE_MAX_CHANS ||
+	    (i == db->ndev && i == DMAE_BE_MAX_DEVS))
 		return -E2BIG;
+	if (i == db->ndev) {
+		db->devs[i].db = db;
+		db->devs[i].provider = provider;
+		db->devs[i].dev = get_device(provider->dev);
+		db->be_devs[i] = db->devs[i].dev;
+		db->ndev++;
+	}
+	db->chan_devi[db->nchan] = i;
 	c = &db->chans[db->nchan++];
 	c->db = db;
 	c->chan = chan;
@@ -413,78 +464,121 @@ static int dmae_dmabe_start(struct dmae_dmabe *db)
 {
 	struct dmae_be *be = &db->be;
 	char name[24];
+	unsigned int i;
 	int ret;
 
-	/* all that is read of the provider, read while its channels are held */
+	/* all that is read of the providers, read while their channels are held */
 	be->ops = &dmae_dmabe_ops;
 	be->owner = THIS_MODULE;
-	be->dma_dev = db->dev;
-	be->parent = db->dev;
+	be->dma_dev = db->devs[0].dev;
+	be->ndev = db->ndev;
+	be->devs = db->be_devs;
+	be->chan_devi = db->chan_devi;
+	be->parent = db->devs[0].dev;
 	be->kind = "dmaengine";
 	be->nchan = db->nchan;
 	be->ops_mask = BIT(DMAE_JOB_COPY);
 	be->max_len = SZ_1G;
 	be->max_sg = DMAE_DMABE_MAX_SG;
-	be->node = dev_to_node(db->dev);
-	snprintf(name, sizeof(name), "dmae_dma%d", db->provider->dev_id);
+	be->node = dev_to_node(db->devs[0].dev);
+	for (i = 1; i < db->ndev; i++)
+		if (dev_to_node(db->devs[i].dev) != be->node)
+			be->node = NUMA_NO_NODE;
+	if (db->group < 0)
+		snprintf(name, sizeof(name), "dmae_dma%d",
+			 db->devs[0].provider->dev_id);
+	else
+		snprintf(name, sizeof(name), "dmae_group%d", db->group);
 
-	if (db->dev->bus) {
-		db->nb.notifier_call = dmae_dmabe_bus_event;
-		ret = bus_register_notifier(db->dev->bus, &db->nb);
+	for (i = 0; i < db->ndev; i++) {
+		struct dmae_dmabe_dev *d = &db->devs[i];
+
+		if (!d->dev->bus)
+			continue;
+		d->nb.notifier_call = dmae_dmabe_bus_event;
+		ret = bus_register_notifier(d->dev->bus, &d->nb);
 		if (ret) {
-			db->nb.notifier_call = NULL;
+			d->nb.notifier_call = NULL;
 			return ret;
 		}
 	}
-	/* the provider may have gone since the notifier was registered */
+	/* a provider may have gone since its notifier was registered */
 	mutex_lock(&db->lock);
 	ret = db->gone ? -ENODEV : dmae_svc_register(be, name);
 	mutex_unlock(&db->lock);
 	return ret;
 }
 
+/*
+ * Request every free memcpy channel that the name @tok selects, into
+ * @group (or, with @group NULL, each into its provider's backend).
+ * Return: channels taken, or a negative errno.
+ */
+static int dmae_dmabe_take_one(char *tok, struct dmae_dmabe *group)
+{
+	bool all = !strcmp(tok, "all"), one = !!strstr(tok, "chan");
+	dma_cap_mask_t mask;
+	int got = 0, ret;
+
+	if (!all && strncmp(tok, "dma", 3))
+		return -EINVAL;
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_MEMCPY, mask);
+	for (;;) {
+		struct dmae_dmabe *db = group;
+		struct dma_chan *chan;
+
+		chan = dma_request_channel(mask, dmae_dmabe_filter, tok);
+		if (!chan)
+			break;
+		if (!db)
+			db = dmae_dmabe_find(chan->device) ?: dmae_dmabe_new(-1);
+		ret = db ? dmae_dmabe_add(db, chan) : -ENOMEM;
+		if (ret) {
+			dma_release_channel(chan);
+			return ret;
+		}
+		got++;
+		if (one)
+			break;
+	}
+	/* all of none is none; a name that matches nothing is wrong */
+	return !got && !all ? -ENODEV : got;
+}
+
 /* Take the channels @spec names (dmae_dmabe_mutex held). */
 static int dmae_dmabe_take(char *spec)
 {
-	struct dmae_dmabe *db;
-	dma_cap_mask_t mask;
-	char *tok;
-	int ret = 0;
+	struct dmae_dmabe *db, *tmp;
+	int ngroups = 0, ret = 0;
+	char *item;
 
-	dma_cap_zero(mask);
-	dma_cap_set(DMA_MEMCPY, mask);
-	while ((tok = strsep(&spec, ",")) && !ret) {
-		bool all = !strcmp(tok, "all"), one = !!strstr(tok, "chan");
-		unsigned int got = 0;
+	while ((item = strsep(&spec, ",")) && ret >= 0) {
+		struct dmae_dmabe *group = NULL;
+		char *tok;
 
-		if (!*tok)
+		if (!*item)
 			continue;
-		if (!all && strncmp(tok, "dma", 3)) {
-			ret = -EINVAL;
-			break;
+		if (!strchr(item, '+')) {
+			ret = dmae_dmabe_take_one(item, NULL);
+			continue;
 		}
-		for (;;) {
-			struct dma_chan *chan;
-
-			chan = dma_request_channel(mask, dmae_dmabe_filter, tok);
-			if (!chan)
-				break;
-			got++;
-			ret = dmae_dmabe_add(chan);
-			if (ret) {
-				dma_release_channel(chan);
-				break;
-			}
-			if (one)
-				break;
-		}
-		/* all of none is none; a name that matches nothing is wrong */
-		if (!ret && !got && !all)
-			ret = -ENODEV;
+		group = dmae_dmabe_new(ngroups++);
+		if (!group)
+			return -ENOMEM;
+		while ((tok = strsep(&item, "+")) && ret >= 0)
+			if (*tok)
+				ret = dmae_dmabe_take_one(tok, group);
 	}
-	if (ret)
+	if (ret < 0)
 		return ret;
-	list_for_each_entry(db, &dmae_dmabe_list, node) {
+	list_for_each_entry_safe(db, tmp, &dmae_dmabe_list, node) {
+		/* a group of "all+" when no channel was free */
+		if (!db->nchan) {
+			list_del(&db->node);
+			dmae_dmabe_free(db);
+			continue;
+		}
 		ret = dmae_dmabe_start(db);
 		if (ret)
 			return ret;
@@ -550,7 +644,7 @@ static const struct kernel_param_ops dmae_dmabe_param_ops = {
 };
 module_param_cb(dma_channels, &dmae_dmabe_param_ops, NULL, 0600);
 MODULE_PARM_DESC(dma_channels,
-		 "dmaengine channels the service takes: all, dmaN, dmaNchanM (comma-separated; empty: none)");
+		 "dmaengine channels the service takes: all, dmaN, dmaNchanM (comma-separated; empty: none); names joined by + are one group, /dev/dmae_groupK");
 
 /**
  * dmae_dmabe_init() - take the channels the module was loaded with

@@ -253,7 +253,6 @@ static int dmae_file_writable(struct file *f)
 /**
  * struct dmae_fwrite - one FILE_WRITE or FILE_COPY under way
  * @ctx: the context
- * @dev: the device that maps the pages
  * @dst: the destination file
  * @src: the source file (FILE_COPY), else NULL
  * @uaddr: FILE_WRITE: the source's user address
@@ -265,7 +264,6 @@ static int dmae_file_writable(struct file *f)
  */
 struct dmae_fwrite {
 	struct dmae_ctx *ctx;
-	struct device *dev;
 	struct file *dst;
 	struct file *src;
 	u64 uaddr;
@@ -286,6 +284,9 @@ static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
 {
 	const struct address_space_operations *a_ops = w->dst->f_mapping->a_ops;
 	struct address_space *mapping = w->dst->f_mapping;
+	/* each batch to the next channel, mapped for that channel's device */
+	unsigned int chan = dmae_ctx_pick_chan(w->ctx);
+	struct device *dev = dmae_ctx_chan_dev(w->ctx, chan);
 	struct dmae_upin s = {}, d = {};
 	unsigned int i, np = 0;
 	bool copied;
@@ -294,9 +295,9 @@ static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
 
 	/* The source first: no destination page is locked yet. */
 	if (w->src)
-		ret = dmae_file_pin(w->dev, &s, w->src, w->spos + done, &n);
+		ret = dmae_file_pin(dev, &s, w->src, w->spos + done, &n);
 	else if (!w->fixed)
-		ret = dmae_pin(w->dev, &s, w->uaddr + done, n, 0);
+		ret = dmae_pin(dev, &s, w->uaddr + done, n, 0);
 	else
 		ret = 0;
 	if (ret || !n)
@@ -322,15 +323,15 @@ static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
 					begun, DMAE_GFP_USER);
 	if (!ret) {
 		d.dir = DMA_FROM_DEVICE;
-		ret = dma_map_sgtable(w->dev, &d.sgt, d.dir, DMAE_MAP_ATTRS);
+		ret = dma_map_sgtable(dev, &d.sgt, d.dir, DMAE_MAP_ATTRS);
 	}
 	if (!ret) {
 		d.mapped = true;
-		dma_sync_sgtable_for_device(w->dev, &d.sgt, d.dir);
-		ret = dmae_ureq_copy_wait(w->ctx, &s, w->fixed,
+		dma_sync_sgtable_for_device(dev, &d.sgt, d.dir);
+		ret = dmae_ureq_copy_wait(w->ctx, chan, &s, w->fixed,
 					  w->spos + done, &d, begun);
 	}
-	dmae_unpin(w->dev, &d);
+	dmae_unpin(dev, &d);
 	copied = ret == begun;
 
 	/* In order, so that the end of the file moves page by page. */
@@ -360,7 +361,7 @@ static ssize_t dmae_fwrite_batch(struct dmae_fwrite *w, loff_t pos, u64 done,
 			ret = st < 0 ? st : -EIO;
 	}
 out:
-	dmae_unpin(w->dev, &s);
+	dmae_unpin(dev, &s);
 	return ret;
 }
 
@@ -430,7 +431,6 @@ int dmae_file_write(struct dmae_ctx *ctx, const struct dmae_sqe *sqe)
 	if (!w)
 		return -ENOMEM;
 	w->ctx = ctx;
-	w->dev = dmae_ctx_dev(ctx);
 	ret = dmae_fwrite_open(w, sqe);
 	if (ret)
 		goto out;

@@ -122,11 +122,27 @@ int dmae_pin(struct device *dev, struct dmae_upin *p, u64 uaddr, u32 len,
 static void dmae_free_bufs(struct dmae_ctx *ctx, struct dmae_ubuf *bufs,
 			   u32 n)
 {
-	struct device *dev = dmae_ctx_dev(ctx);
-	u32 i;
+	struct dmae_be *be = ctx->ud->be;
+	u32 i, k;
 
-	for (i = 0; i < n; i++)
-		dmae_unpin(dev, &bufs[i].pin);
+	for (i = 0; i < n; i++) {
+		struct dmae_ubuf *b = &bufs[i];
+
+		for (k = 0; b->xsgt && k < be->ndev - 1; k++) {
+			if (k < b->nx) {
+				dma_sync_sgtable_for_cpu(be->devs[k + 1],
+							 &b->xsgt[k],
+							 DMA_BIDIRECTIONAL);
+				dma_unmap_sgtable(be->devs[k + 1], &b->xsgt[k],
+						  DMA_BIDIRECTIONAL,
+						  DMAE_MAP_ATTRS);
+			}
+			if (b->xsgt[k].sgl)
+				sg_free_table(&b->xsgt[k]);
+		}
+		kfree(b->xsgt);
+		dmae_unpin(be->dma_dev, &b->pin);
+	}
 	kvfree(bufs);
 }
 
@@ -203,21 +219,57 @@ static struct iovec *dmae_descs_from_user(const void __user *udesc, u32 nr)
 	return iov;
 }
 
+/*
+ * On a backend over several devices, map a registered buffer's pinned
+ * pages for each of the others too: a request may go to any channel.
+ */
+static int dmae_buf_map_more(struct dmae_be *be, struct dmae_ubuf *b)
+{
+	unsigned long off = b->uaddr & ~PAGE_MASK;
+	int ret;
+
+	if (be->ndev < 2)
+		return 0;
+	b->xsgt = kcalloc(be->ndev - 1, sizeof(*b->xsgt), DMAE_GFP_USER);
+	if (!b->xsgt)
+		return -ENOMEM;
+	while (b->nx < be->ndev - 1) {
+		struct device *dev = be->devs[b->nx + 1];
+		struct sg_table *sgt = &b->xsgt[b->nx];
+
+		ret = sg_alloc_table_from_pages(sgt, b->pin.pages,
+						b->pin.npages, off, b->len,
+						DMAE_GFP_USER);
+		if (ret)
+			return ret;
+		ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL,
+				      DMAE_MAP_ATTRS);
+		if (ret)
+			return ret;
+		dma_sync_sgtable_for_device(dev, sgt, DMA_BIDIRECTIONAL);
+		b->nx++;
+		b->need_sync |= dmae_sgt_need_sync(dev, sgt);
+	}
+	return 0;
+}
+
 /**
  * dmae_register_buffers() - DMAE_IOC_REGISTER_BUFFERS
  * @ctx: the context; its lock held
  * @arg: struct dmae_buf_reg
  *
  * Each iovec (1 to 64 MiB, writable memory) is pinned long-term and mapped
- * once. The pages are charged to the process's RLIMIT_MEMLOCK (as
- * io_uring does; CAP_IPC_LOCK lifts the limit).
+ * once (for each device of a backend over several). The pages are charged
+ * to the process's RLIMIT_MEMLOCK (as io_uring does; CAP_IPC_LOCK lifts
+ * the limit).
  *
  * Return: 0; -EBUSY if buffers are registered already; -EINVAL for a bad
  * count, length or reserved field; -EFAULT; -ENOMEM (also over the limit).
  */
 int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 {
-	struct device *dev = dmae_ctx_dev(ctx);
+	struct dmae_be *be = ctx->ud->be;
+	struct device *dev = be->dma_dev;
 	unsigned long pages = 0;
 	struct dmae_buf_reg reg;
 	struct dmae_ubuf *bufs;
@@ -260,9 +312,11 @@ int dmae_register_buffers(struct dmae_ctx *ctx, void __user *arg)
 		bufs[i].len = iov[i].iov_len;
 		ret = dmae_pin(dev, &bufs[i].pin, bufs[i].uaddr, bufs[i].len,
 			       DMAE_PIN_WRITE | DMAE_PIN_LONGTERM);
-		if (!ret)
+		if (!ret) {
 			bufs[i].need_sync = dmae_sgt_need_sync(dev,
 							       &bufs[i].pin.sgt);
+			ret = dmae_buf_map_more(be, &bufs[i]);
+		}
 	}
 	kfree(iov);
 	if (ret) {

@@ -30,6 +30,8 @@
  * @work: completes it in process context, when pages were pinned for it
  * @user_data: for the completion
  * @chan: the backend's channel its jobs go to
+ * @devi: index of @chan's device in the backend (dmae_be_chan_devi())
+ * @dev: that device, which the request's memory is mapped for
  * @pattern: FILL's pattern
  * @op: DMAE_UOP_*
  * @len: bytes
@@ -58,6 +60,8 @@ struct dmae_ureq {
 	struct work_struct work;
 	u64 user_data;
 	unsigned int chan;
+	unsigned int devi;
+	struct device *dev;
 	u64 pattern;
 	u8 op;
 	u32 len;
@@ -148,20 +152,32 @@ static bool dmae_ureq_fixed(struct dmae_ureq *req)
 
 static void dmae_ureq_sync(struct dmae_ureq *req, bool for_device)
 {
-	struct device *dev = dmae_ctx_dev(req->ctx);
 	struct dmae_ubuf *b[] = { req->src_fixed, req->dst_fixed };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		struct sg_table *sgt;
+
 		if (!b[i] || !b[i]->need_sync)
 			continue;
+		sgt = dmae_ubuf_sgt(b[i], req->devi);
 		if (for_device)
-			dma_sync_sgtable_for_device(dev, &b[i]->pin.sgt,
+			dma_sync_sgtable_for_device(req->dev, sgt,
 						    DMA_BIDIRECTIONAL);
 		else
-			dma_sync_sgtable_for_cpu(dev, &b[i]->pin.sgt,
+			dma_sync_sgtable_for_cpu(req->dev, sgt,
 						 DMA_BIDIRECTIONAL);
 	}
+}
+
+/* Send the request to channel @chan, whose device its memory is mapped for. */
+static void dmae_ureq_set_chan(struct dmae_ureq *req, unsigned int chan)
+{
+	struct dmae_be *be = req->ctx->ud->be;
+
+	req->chan = chan;
+	req->devi = dmae_be_chan_devi(be, chan);
+	req->dev = dmae_be_dev(be, req->devi);
 }
 
 static unsigned int dmae_cut(struct dmae_cut *c, u32 len, struct dmae_seg *out,
@@ -204,7 +220,7 @@ static int dmae_ureq_errno(struct dmae_ureq *req)
 static void dmae_ureq_complete(struct dmae_ureq *req)
 {
 	struct dmae_ctx *ctx = req->ctx;
-	struct device *dev = dmae_ctx_dev(ctx);
+	struct device *dev = req->dev;
 	struct dmae_udev *ud = ctx->ud;
 	int err = dmae_ureq_errno(req);
 	u32 result = 0, off = 0, i;
@@ -310,9 +326,11 @@ static int dmae_ureq_submit_jobs(struct dmae_ureq *req, u64 pattern)
 	struct dmae_cut cd = { .sg = req->dst.sgt.sgl };
 
 	if (req->src_fixed)
-		dmae_cut_seek(&cs, &req->src_fixed->pin.sgt, req->src_off);
+		dmae_cut_seek(&cs, dmae_ubuf_sgt(req->src_fixed, req->devi),
+			      req->src_off);
 	if (req->dst_fixed)
-		dmae_cut_seek(&cd, &req->dst_fixed->pin.sgt, req->dst_off);
+		dmae_cut_seek(&cd, dmae_ubuf_sgt(req->dst_fixed, req->devi),
+			      req->dst_off);
 
 	for (i = 0; i < req->njobs; i++) {
 		struct dmae_job *job = &req->jobs[i];
@@ -505,7 +523,9 @@ static void dmae_ureq_wait_done(struct dmae_ctx *ctx, void *arg,
 
 /**
  * dmae_ureq_copy_wait() - copy between sides the caller holds, and wait
- * @ctx: the context, whose channel does it
+ * @ctx: the context
+ * @chan: the channel that does it (dmae_ctx_pick_chan()), whose device
+ *	(dmae_ctx_chan_dev()) the caller mapped both sides for
  * @src: the source, mapped (or NULL with @src_fixed)
  * @src_fixed: a registered buffer as the source, else NULL
  * @src_off: offset in @src_fixed
@@ -519,9 +539,9 @@ static void dmae_ureq_wait_done(struct dmae_ctx *ctx, void *arg,
  *
  * Return: @len, or the request's -errno.
  */
-int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
-			struct dmae_ubuf *src_fixed, u64 src_off,
-			struct dmae_upin *dst, u32 len)
+int dmae_ureq_copy_wait(struct dmae_ctx *ctx, unsigned int chan,
+			struct dmae_upin *src, struct dmae_ubuf *src_fixed,
+			u64 src_off, struct dmae_upin *dst, u32 len)
 {
 	struct dmae_be *be = ctx->ud->be;
 	/* as for sides that do not start on a page boundary: always safe */
@@ -551,7 +571,7 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
 	req->stride = stride;
 	req->per = per;
 	req->borrowed = true;
-	req->chan = dmae_ctx_pick_chan(ctx);
+	dmae_ureq_set_chan(req, chan);
 	req->dst = *dst;
 	if (src_fixed) {
 		req->src_fixed = src_fixed;
@@ -586,31 +606,32 @@ int dmae_ureq_copy_wait(struct dmae_ctx *ctx, struct dmae_upin *src,
  * needed while the pages are found: the pages' own references keep them.
  */
 static int dmae_ureq_file_src(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
-			      struct dmae_upin *p, u32 *len)
+			      unsigned int chan, struct dmae_upin *p, u32 *len)
 {
 	struct file *f = dmae_sqe_file(ctx, sqe, true);
 	int ret;
 
 	if (!f)
 		return -EBADF;
-	ret = dmae_file_pin(dmae_ctx_dev(ctx), p, f, sqe->src, len);
+	ret = dmae_file_pin(dmae_ctx_chan_dev(ctx, chan), p, f, sqe->src, len);
 	fput(f);
 	return ret;
 }
 
 /*
- * Make the request of a checked entry of @len bytes ready for the engine:
- * allocated, its sides pinned and mapped (or its registered buffers and
- * @fsrc, FILE_READ's page-cache pages, taken over either way), counted
- * in flight. Not yet submitted. May sleep unless @nowait.
+ * Make the request of a checked entry of @len bytes ready for channel
+ * @chan: allocated, its sides pinned and mapped for the channel's device
+ * (or its registered buffers and @fsrc, FILE_READ's page-cache pages
+ * mapped for it, taken over either way), counted in flight. Not yet
+ * submitted. May sleep unless @nowait.
  */
 static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			   dmae_done_fn done, void *arg, bool nowait,
-			   bool polled, u32 len, struct dmae_upin *fsrc,
-			   struct dmae_ureq **out)
+			   bool polled, unsigned int chan, u32 len,
+			   struct dmae_upin *fsrc, struct dmae_ureq **out)
 {
 	struct dmae_be *be = ctx->ud->be;
-	struct device *dev = be->dma_dev;
+	struct device *dev = dmae_ctx_chan_dev(ctx, chan);
 	gfp_t gfp = nowait ? GFP_NOWAIT | __GFP_NOWARN : DMAE_GFP_USER;
 	unsigned int njobs, stride, pin = nowait ? DMAE_PIN_NOWAIT : 0;
 	struct dmae_ureq *req;
@@ -644,7 +665,7 @@ static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	req->stride = stride;
 	req->per = per;
 	req->pattern = sqe->pattern;
-	req->chan = dmae_ctx_pick_chan(ctx);
+	dmae_ureq_set_chan(req, chan);
 	req->start_ns = ktime_get_ns();
 	req->polled = polled;
 	req->src = *fsrc;
@@ -686,7 +707,7 @@ static int dmae_ureq_build(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 static void dmae_ureq_unbuild(struct dmae_ureq *req)
 {
 	struct dmae_ctx *ctx = req->ctx;
-	struct device *dev = dmae_ctx_dev(ctx);
+	struct device *dev = req->dev;
 
 	if (dmae_ureq_fixed(req))
 		atomic_dec(&ctx->buf_users);
@@ -721,10 +742,10 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		    dmae_done_fn done, void *arg, unsigned int how)
 {
 	bool nowait = how & DMAE_UREQ_NOWAIT;
-	struct device *dev = dmae_ctx_dev(ctx);
 	struct dmae_upin fsrc = {};
 	u32 len = sqe->len;
 	struct dmae_ureq *req;
+	unsigned int chan;
 	int ret;
 
 	ret = dmae_sqe_check(ctx, sqe);
@@ -751,9 +772,6 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 		/* Finding the pages may read them in: sleeps. */
 		if (nowait)
 			return -EAGAIN;
-		ret = dmae_ureq_file_src(ctx, sqe, &fsrc, &len);
-		if (ret || !len)
-			goto out_file;
 	} else if (len < ctx->cpu_threshold &&
 		   !(sqe->flags & DMAE_SQE_NO_CPU)) {
 		/* Its user copies may fault. */
@@ -761,10 +779,17 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 			return -EAGAIN;
 		return dmae_ureq_cpu(ctx, sqe, done, arg);
 	}
+	/* The channel first: the memory is mapped for its device. */
+	chan = dmae_ctx_pick_chan(ctx);
+	if (sqe->opcode == DMAE_UOP_FILE_READ) {
+		ret = dmae_ureq_file_src(ctx, sqe, chan, &fsrc, &len);
+		if (ret || !len)
+			goto out_file;
+	}
 
 	ret = dmae_ureq_build(ctx, sqe, done, arg, nowait,
 			      (ctx->iopoll && (how & DMAE_UREQ_RING)) ||
-			      (how & DMAE_UREQ_POLLED), len, &fsrc, &req);
+			      (how & DMAE_UREQ_POLLED), chan, len, &fsrc, &req);
 	if (ret)
 		return ret;
 	ret = dmae_ureq_submit_jobs(req, req->pattern);
@@ -773,7 +798,7 @@ int dmae_ureq_start(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	return ret;
 
 out_file:
-	dmae_unpin(dev, &fsrc);
+	dmae_unpin(dmae_ctx_chan_dev(ctx, chan), &fsrc);
 	/* A read at or past the end of the file: 0 bytes, as pread() says */
 	if (!ret)
 		dmae_finish(ctx, done, arg, sqe->user_data, 0, 0, 0, 0);
@@ -803,6 +828,7 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 {
 	struct dmae_upin fsrc = {};
 	u32 len = sqe->len;
+	unsigned int chan;
 	int ret;
 
 	*reqp = NULL;
@@ -816,10 +842,11 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	if (sqe->opcode == DMAE_UOP_FILE_WRITE ||
 	    sqe->opcode == DMAE_UOP_FILE_COPY)
 		return -EINVAL;
+	chan = dmae_ctx_pick_chan(ctx);
 	if (sqe->opcode == DMAE_UOP_FILE_READ) {
-		ret = dmae_ureq_file_src(ctx, sqe, &fsrc, &len);
+		ret = dmae_ureq_file_src(ctx, sqe, chan, &fsrc, &len);
 		if (ret || !len) {
-			dmae_unpin(dmae_ctx_dev(ctx), &fsrc);
+			dmae_unpin(dmae_ctx_chan_dev(ctx, chan), &fsrc);
 			return ret;
 		}
 	}
@@ -828,8 +855,8 @@ int dmae_ureq_prepare(struct dmae_ctx *ctx, const struct dmae_sqe *sqe,
 	 * maybe after a polling waiter has asked for its interrupt and gone
 	 * to sleep; its own interrupt is what then wakes the waiter.
 	 */
-	return dmae_ureq_build(ctx, sqe, done, arg, false, false, len, &fsrc,
-			       reqp);
+	return dmae_ureq_build(ctx, sqe, done, arg, false, false, chan, len,
+			       &fsrc, reqp);
 }
 
 /*
@@ -859,7 +886,7 @@ void dmae_ureq_launch(struct dmae_ureq *req)
 	struct dmae_udev *ud = req->ctx->ud;
 	struct dmae_be *be = ud->be;
 	unsigned int chan = req->chan;
-	struct device *dev = be->dma_dev;
+	struct device *dev = req->dev;
 	int ret;
 
 	/*

@@ -9,6 +9,9 @@
  *
  * link-test --spread N DEVICE: N checked 256 KiB copies on a spread
  * context (the shell checks that every channel took some).
+ * link-test --spread-fixed N DEVICE: the same between registered buffers,
+ * and half of them chained in pairs through a third (on a group of
+ * engines, each copy runs with the buffers' mapping for its own engine).
  * link-test --close DEVICE: close with chains in flight (the shell checks
  * that nothing stays pinned).
  */
@@ -270,6 +273,51 @@ static int spread_copies(unsigned n)
 	return bad ? 1 : 0;
 }
 
+/*
+ * Registered buffers on a spread context: A -> B plain, then A -> C -> B
+ * as a chain of two, each copy checked. Return: 0 all whole, 1 not.
+ */
+static int spread_fixed(unsigned n)
+{
+	const unsigned len = 256 << 10;
+	uint8_t *a = alloc_buf(len), *b = alloc_buf(len), *c = alloc_buf(len);
+	struct iovec iov[3] = { { a, len }, { b, len }, { c, len } };
+	struct dmae_ring ring;
+	unsigned i, bad = 0;
+	int res[2];
+
+	if (!a || !b || !c || spread_ring(&ring, 8) ||
+	    dmae_register_buffers(&ring, iov, 3))
+		return 1;
+	for (i = 0; i < n; i++) {
+		unsigned k = (i % 2) + 1;
+
+		fill_random(a, len);
+		memset(b, 0, len);
+		if (k == 1) {
+			dmae_prep_copy_fixed(dmae_get_sqe(&ring), 1, 0, 0, 0,
+					     len);
+		} else {
+			struct dmae_sqe *s = dmae_get_sqe(&ring);
+
+			dmae_prep_copy_fixed(s, 2, 0, 0, 0, len);
+			s->user_data = 0;
+			s->flags |= DMAE_SQE_IO_LINK;
+			s = dmae_get_sqe(&ring);
+			dmae_prep_copy_fixed(s, 1, 0, 2, 0, len);
+			s->user_data = 1;
+		}
+		if (dmae_submit(&ring) != (int)k || !reap(&ring, k, res, NULL))
+			return 1;
+		bad += res[0] != (int)len || (k == 2 && res[1] != (int)len) ||
+		       memcmp(a, b, len) != 0;
+	}
+	dmae_unregister_buffers(&ring);
+	dmae_queue_exit(&ring);
+	printf("spread-fixed: %u rounds, %u bad\n", n, bad);
+	return bad ? 1 : 0;
+}
+
 /* Chains of 4 MiB copies in flight, then close: nothing may stay pinned. */
 static int close_inflight(void)
 {
@@ -299,6 +347,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: link-test [DEVICE]\n"
 		       "       link-test --spread N [DEVICE]\n"
+		       "       link-test --spread-fixed N [DEVICE]\n"
 		       "       link-test --close [DEVICE]\n"
 		       "Tests IO_LINK, IO_DRAIN and SETUP_SPREAD (TAP output; exit 0\n"
 		       "passed, 1 failed, 77 not offered by the device).\n");
@@ -308,6 +357,11 @@ int main(int argc, char **argv)
 		if (argc > 3)
 			dev = argv[3];
 		return spread_copies(strtoul(argv[2], NULL, 0));
+	}
+	if (argc > 2 && !strcmp(argv[1], "--spread-fixed")) {
+		if (argc > 3)
+			dev = argv[3];
+		return spread_fixed(strtoul(argv[2], NULL, 0));
 	}
 	if (argc > 1 && !strcmp(argv[1], "--close")) {
 		if (argc > 2)
