@@ -153,7 +153,7 @@ static void jpairs(const char *line, int skip)
 }
 
 struct svcdev {
-	char name[64];		/* dma_engine0, dmae_dma0 */
+	char name[64];		/* dma_engine0, dmae_dma0, dmae_group0 */
 	char kind[32];		/* native, dmaengine */
 	char parent[64];	/* the engine: a PCI address, a dmaengine device */
 };
@@ -171,7 +171,8 @@ static int svc_devices(struct svcdev *d)
 		char path[PATH_MAX], *b;
 
 		if (strncmp(e->d_name, "dma_engine", 10) &&
-		    strncmp(e->d_name, "dmae_dma", 8))
+		    strncmp(e->d_name, "dmae_dma", 8) &&
+		    strncmp(e->d_name, "dmae_group", 10))
 			continue;
 		fmt(path, sizeof(path), MISC "/%s/backend", e->d_name);
 		b = read_file(path);

@@ -25,14 +25,16 @@ static inline const char *dmae_dev_hint(int err)
 	switch (err) {
 	case ENOENT:
 		return "no such device: is the module loaded (modprobe dma_engine)? "
-		       "The engines are /dev/dma_engineN, the dmaengine-backed ones /dev/dmae_dmaN";
+		       "The engines are /dev/dma_engineN, the dmaengine-backed ones /dev/dmae_dmaN "
+		       "and /dev/dmae_groupN";
 	case EACCES:
 	case EPERM:
 		return "permission denied: the service devices are for root and, with the udev rule "
 		       "installed (packaging/udev/60-dma-engine.rules), group dmae: "
 		       "join it (usermod -aG dmae $USER, then log in again) or run as root";
 	case ENOTTY:
-		return "not a copy-service device: name /dev/dma_engineN or /dev/dmae_dmaN";
+		return "not a copy-service device: name /dev/dma_engineN, /dev/dmae_dmaN or "
+		       "/dev/dmae_groupN";
 	case ENODEV:
 	case ENXIO:
 		return "the engine behind it is gone (unbound or unloaded); pick another one";
