@@ -5,7 +5,8 @@
 # dmaengine channels (/dev/dmae_dmaN), each with one context on one
 # channel (ring, ring-fixed, uring-cmd; memcpy for reference); then one
 # context spread over 1, 2 and 4 channels (--spread) on each backend,
-# registered buffers. Every dmae-bench run checks its copies. CSV rows,
+# registered buffers, and a group of 2 channels of 04.0 and 2 of 05.0 as
+# one device (/dev/dmae_group0). Every dmae-bench run checks its copies. CSV rows,
 # with a first column naming the run, go to the host between markers.
 modprobe dma_engine || { echo "backendbench: cannot load dma_engine"; exit 1; }
 P=/sys/module/dmae_svc/parameters/dma_channels
@@ -40,6 +41,10 @@ for n in 1 2 4; do
 	echo "$list" >$P || rc=1
 	run "dmaengine-spread$n" /dev/dmae_$eng --spread -p ring-fixed -s 1m,16m
 done
+# a group of two engines as one device: 04.0's chan0-1 and 05.0's chan0-1
+first2=$(ls /sys/bus/pci/devices/0000:00:05.0/dma | head -n 1)
+echo "${eng}chan0+${eng}chan1+${first2%chan*}chan0+${first2%chan*}chan1" >$P || rc=1
+run group-2x2-spread4 /dev/dmae_group0 --spread -p ring-fixed -s 1m,16m
 echo >$P
 # the native backend spread over all 4 channels (max_chans=N limits them)
 run native-spread4 /dev/dma_engine0 --spread -p ring-fixed -s 1m,16m
