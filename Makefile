@@ -108,7 +108,8 @@ host-tools:
 
 initramfs: kernel kmod guest-tools
 	@bash vm/mkinitramfs.sh $(BUILD)/initramfs.cpio $(GUEST_BIN) \
-		kmod/dmae_svc.ko kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko
+		kmod/dmae_svc.ko kmod/dma_engine.ko $(BUILD)/dmatest/dmatest.ko \
+		$(BUILD)/testmod/dmae_delay.ko
 
 qemu-fuzz: qemu
 	@bash scripts/build-qemu-fuzz.sh

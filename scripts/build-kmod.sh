@@ -23,3 +23,11 @@ if ! make -C "$KDIR" M="$BUILD/dmatest" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	exit 1
 fi
+
+# The guest tests' own module (tests/guest/testmod), built beside dmatest.
+mkdir -p "$BUILD/testmod"
+cp -u "$top"/tests/guest/testmod/{Kbuild,dmae_delay.c} "$BUILD/testmod/"
+if ! make -C "$KDIR" M="$BUILD/testmod" KCFLAGS=-Werror modules >"$log" 2>&1; then
+	cat "$log" >&2
+	exit 1
+fi

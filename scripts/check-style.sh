@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Style checks: the kernel's checkpatch.pl --strict on kmod/ (and on the
+# Style checks: the kernel's checkpatch.pl --strict on kmod/ and tests/guest/testmod/ (and on the
 # hardware header both sides share), kernel-doc and sparse on kmod/, QEMU's own checkpatch.pl on the device
 # model and its qtest. Exit 1 if any file has an error or a warning.
 set -uo pipefail
@@ -10,7 +10,7 @@ qemu_cp=$BUILD/qemu-src/tree/scripts/checkpatch.pl
 rc=0
 cd "$top"
 
-for f in $(git ls-files 'kmod/*.[ch]') include/hw/dma_engine_regs.h; do
+for f in $(git ls-files 'kmod/*.[ch]' 'tests/guest/testmod/*.c') include/hw/dma_engine_regs.h; do
 	if out=$(perl "$linux/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" 2>&1) &&
 		! grep -qE '(ERROR|WARNING|CHECK):' <<<"$out"; then

@@ -321,6 +321,8 @@ void dmae_flush_overflow(struct dmae_ctx *ctx);
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 flags,
 		   u32 result, u32 moved);
 void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved);
+bool dmae_ctx_post_active(struct dmae_ctx *ctx, u64 user_data, s32 res,
+			  u32 cflags, u32 result, u32 moved);
 void dmae_ctx_hold(struct dmae_ctx *ctx);
 void dmae_ctx_unhold(struct dmae_ctx *ctx);
 extern unsigned int dmae_poll_usec;

@@ -116,6 +116,48 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved)
 	s->overflowed = max(s->overflowed, ctx->stats.overflowed);
 }
 
+static bool __dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res,
+			    u32 cflags, u32 result, u32 moved, bool active)
+{
+	struct dmae_cqe cqe = {
+		.user_data = user_data,
+		.res = res,
+		.flags = cflags,
+		.result = result,
+	};
+	unsigned long flags;
+	bool idle, ovf, kick;
+
+	spin_lock_irqsave(&ctx->cq_lock, flags);
+	ovf = ctx->noverflow || !dmae_cq_write(ctx, &cqe);
+	trace_dmae_svc_cqe(ctx->id, user_data, res, cflags, result, ovf);
+	if (ovf) {
+		/* Room: noverflow + inflight <= cq_entries (dmae_ctx_submit) */
+		ctx->overflow[(ctx->ovf_head + ctx->noverflow) &
+			      (ctx->cq_entries - 1)] = cqe;
+		ctx->noverflow++;
+		ctx->stats.overflowed++;
+		dmae_set_overflow_flags(ctx);
+	}
+	dmae_ctx_count(ctx, res, cflags, moved);
+	/*
+	 * Full barrier (atomic_dec_and_test): pairs with dmae_link_dispatch()
+	 * reading @active after it adds a chain behind a drain.
+	 */
+	kick = active && atomic_dec_and_test(&ctx->active) &&
+	       READ_ONCE(ctx->ndeferred);
+	/* the slot of the entry goes on to the link work it must run */
+	idle = !kick && !--ctx->inflight;
+	if (ctx->evfd)
+		eventfd_signal(ctx->evfd, 1);
+	if (wq_has_sleeper(&ctx->wait))
+		wake_up_all(&ctx->wait);
+	if (idle && wq_has_sleeper(&ctx->idle))
+		wake_up_all(&ctx->idle);
+	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+	return kick;
+}
+
 /**
  * dmae_ctx_post() - post the completion of one taken entry
  * @ctx: the context
@@ -135,35 +177,33 @@ void dmae_ctx_count(struct dmae_ctx *ctx, s32 res, u32 cflags, u32 moved)
 void dmae_ctx_post(struct dmae_ctx *ctx, u64 user_data, s32 res, u32 cflags,
 		   u32 result, u32 moved)
 {
-	struct dmae_cqe cqe = {
-		.user_data = user_data,
-		.res = res,
-		.flags = cflags,
-		.result = result,
-	};
-	unsigned long flags;
-	bool idle, ovf;
+	__dmae_ctx_post(ctx, user_data, res, cflags, result, moved, false);
+}
 
-	spin_lock_irqsave(&ctx->cq_lock, flags);
-	ovf = ctx->noverflow || !dmae_cq_write(ctx, &cqe);
-	trace_dmae_svc_cqe(ctx->id, user_data, res, cflags, result, ovf);
-	if (ovf) {
-		/* Room: noverflow + inflight <= cq_entries (dmae_ctx_submit) */
-		ctx->overflow[(ctx->ovf_head + ctx->noverflow) &
-			      (ctx->cq_entries - 1)] = cqe;
-		ctx->noverflow++;
-		ctx->stats.overflowed++;
-		dmae_set_overflow_flags(ctx);
-	}
-	dmae_ctx_count(ctx, res, cflags, moved);
-	idle = !--ctx->inflight;
-	if (ctx->evfd)
-		eventfd_signal(ctx->evfd, 1);
-	if (wq_has_sleeper(&ctx->wait))
-		wake_up_all(&ctx->wait);
-	if (idle && wq_has_sleeper(&ctx->idle))
-		wake_up_all(&ctx->idle);
-	spin_unlock_irqrestore(&ctx->cq_lock, flags);
+/**
+ * dmae_ctx_post_active() - post an entry a later drain waits for
+ * @ctx: the context
+ * @user_data: the entry's
+ * @res: bytes or -errno
+ * @cflags: DMAE_CQE_F_*
+ * @result: COMPARE offset or CRC32C
+ * @moved: bytes the operation moved, for the counters
+ *
+ * As dmae_ctx_post(), and the entry leaves @ctx->active in the same
+ * critical section, after its completion is in the CQ. A drain starts
+ * once @active is 0 (dmae_link_undefer()), so it can neither start nor
+ * post before any entry taken ahead of it has posted. Counted before the
+ * post instead, an entry preempted between the two let a drain, and what
+ * follows it, post first.
+ *
+ * Return: whether the link work must run (a drain waits and @active is
+ * 0); the entry's slot in the flight is then kept for it, to be given
+ * back by the work (dmae_link_queue()).
+ */
+bool dmae_ctx_post_active(struct dmae_ctx *ctx, u64 user_data, s32 res,
+			  u32 cflags, u32 result, u32 moved)
+{
+	return __dmae_ctx_post(ctx, user_data, res, cflags, result, moved, true);
 }
 
 /**

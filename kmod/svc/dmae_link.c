@@ -46,22 +46,34 @@ struct dmae_link {
  * @node: in the context's @deferred or @ready list, or on none while its
  *	current entry runs
  * @entries: struct dmae_link, in order
+ * @posting: once it failed, completions of its cancelled entries still to
+ *	be posted, plus one for the failed entry
  * @drain: its first entry has DMAE_SQE_IO_DRAIN
  */
 struct dmae_chain {
 	struct list_head node;
 	struct list_head entries;
+	atomic_t posting;
 	bool drain;
 };
 
 static void dmae_link_work(struct work_struct *work);
+static void dmae_link_over(struct dmae_ctx *ctx, struct dmae_chain *chain);
 
-/* The completion of a prepared entry cancelled with its chain. */
+/*
+ * The completion of a prepared entry cancelled with its chain: from the
+ * service's work when the request had pages to let go of, so the chain
+ * is over only once the last of them is posted.
+ */
 static void dmae_link_cancel_done(struct dmae_ctx *ctx, void *arg,
 				  u64 user_data, s32 res, u32 result,
 				  u32 cflags, u32 moved)
 {
+	struct dmae_chain *chain = arg;
+
 	dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
+	if (atomic_dec_and_test(&chain->posting))
+		dmae_link_over(ctx, chain);
 }
 
 /**
@@ -107,8 +119,9 @@ static void dmae_link_undefer(struct dmae_ctx *ctx)
 /*
  * The link work is to run. The caller took a hold on the context (a slot
  * in its flight, dmae_ctx_hold()) while it still had an entry of its own
- * in flight, so the context outlives the posting of that entry; the work
- * lets go of the hold when it has run, or here if it was queued already.
+ * in flight, or kept that entry's slot (dmae_ctx_post_active()), so the
+ * context outlives the posting of that entry; the work lets go of the
+ * hold when it has run, or here if it was queued already.
  */
 static void dmae_link_queue(struct dmae_ctx *ctx)
 {
@@ -116,14 +129,39 @@ static void dmae_link_queue(struct dmae_ctx *ctx)
 		dmae_ctx_unhold(ctx);
 }
 
-/*
- * A chain or a plain entry is complete: what waited for a drain may go.
- * Any context. Returns whether the link work must run.
+/**
+ * dmae_link_over() - every completion of a chain is posted
+ * @ctx: the context; the caller holds a slot in its flight
+ *	(dmae_ctx_hold()), given back here
+ * @chain: the chain, freed here
+ *
+ * Only now may a drain behind it start (@ctx->active), and only now is a
+ * drain over (@ctx->drain_active, which keeps what is taken after it
+ * waiting): nothing can start, finish and post before the chain's last
+ * completion, the cancelled entries' included. Any context.
  */
-static bool dmae_link_active_done(struct dmae_ctx *ctx)
+static void dmae_link_over(struct dmae_ctx *ctx, struct dmae_chain *chain)
 {
+	unsigned long flags;
+	bool kick = false;
+
+	if (chain->drain) {
+		spin_lock_irqsave(&ctx->link_lock, flags);
+		WRITE_ONCE(ctx->drain_active, NULL);
+		kick = ctx->ndeferred;
+		spin_unlock_irqrestore(&ctx->link_lock, flags);
+		/* an ENTER may wait to run a FILE_WRITE once no drain holds it */
+		if (wq_has_sleeper(&ctx->link_wait))
+			wake_up_all(&ctx->link_wait);
+	}
+	kfree(chain);
 	/* full barrier: pairs with dmae_link_dispatch() reading @active */
-	return atomic_dec_and_test(&ctx->active) && READ_ONCE(ctx->ndeferred);
+	if (atomic_dec_and_test(&ctx->active) && READ_ONCE(ctx->ndeferred))
+		kick = true;
+	if (kick)
+		dmae_link_queue(ctx);
+	else
+		dmae_ctx_unhold(ctx);
 }
 
 /*
@@ -134,73 +172,63 @@ static void dmae_link_done(struct dmae_ctx *ctx, void *arg, u64 user_data,
 			   s32 res, u32 result, u32 cflags, u32 moved)
 {
 	struct dmae_chain *chain = arg;
-	bool drain = chain->drain, kick = false, over, drain_over;
 	struct dmae_link *l, *tmp;
 	unsigned long flags;
 	LIST_HEAD(cancel);
+	bool over;
 
 	spin_lock_irqsave(&ctx->link_lock, flags);
 	if (res < 0)
 		list_splice_init(&chain->entries, &cancel);
 	over = list_empty(&chain->entries);
-	if (!over) {
-		list_add_tail(&chain->node, &ctx->ready);
-		kick = true;
-	}
 	spin_unlock_irqrestore(&ctx->link_lock, flags);
-	drain_over = over && drain;
-	if (over) {
-		kick |= dmae_link_active_done(ctx);
+	/* the usual end of a chain: over with its own post */
+	if (over && !chain->drain && list_empty(&cancel)) {
 		kfree(chain);
+		if (dmae_ctx_post_active(ctx, user_data, res, cflags, result,
+					 moved))
+			dmae_link_queue(ctx);
+		return;
 	}
-	/* one slot in the flight for what follows the post (see below) */
-	if (kick || drain_over)
-		dmae_ctx_hold(ctx);
+	/* one slot in the flight for what follows the post */
+	dmae_ctx_hold(ctx);
 	/*
-	 * Post before the next entry can start, so a chain's completions
-	 * arrive in order. The context lives on: what is cancelled or still
-	 * to run holds its slots in the flight until posted.
+	 * Post before the next entry can start (the chain is on no list
+	 * until then), so a chain's completions arrive in order.
 	 */
 	dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
-	/*
-	 * A drain is over only once its completion is posted: until then
-	 * a submitter keeps new entries behind it (dmae_link_take() reads
-	 * @drain_active), so none can start, finish and post before it.
-	 */
-	if (drain_over) {
+	if (!over) {
 		spin_lock_irqsave(&ctx->link_lock, flags);
-		WRITE_ONCE(ctx->drain_active, NULL);
-		kick |= ctx->ndeferred;
+		list_add_tail(&chain->node, &ctx->ready);
 		spin_unlock_irqrestore(&ctx->link_lock, flags);
-		/* an ENTER may wait to run a FILE_WRITE once no drain holds it */
-		if (wq_has_sleeper(&ctx->link_wait))
-			wake_up_all(&ctx->link_wait);
+		dmae_link_queue(ctx);
+		return;
 	}
+	/* what is cancelled holds its slots in the flight until posted */
+	atomic_set(&chain->posting, 1);
 	list_for_each_entry_safe(l, tmp, &cancel, node) {
-		if (l->req)
+		if (l->req) {
+			atomic_inc(&chain->posting);
 			dmae_ureq_abort(l->req, -ECANCELED, dmae_link_cancel_done,
-					NULL);
-		else
+					chain);
+		} else {
 			dmae_ctx_post(ctx, l->user_data, -ECANCELED, 0, 0, 0);
+		}
 		kfree(l);
 	}
-	if (kick)
-		dmae_link_queue(ctx);
-	else if (drain_over)
-		dmae_ctx_unhold(ctx);
+	if (atomic_dec_and_test(&chain->posting))
+		dmae_link_over(ctx, chain);
 }
 
-/* A plain entry's completion (dmae_done_fn), when a drain may wait for it. */
+/*
+ * A plain entry's completion (dmae_done_fn), when a drain may wait for it:
+ * it leaves the count a drain waits on only once posted.
+ */
 static void dmae_link_plain_done(struct dmae_ctx *ctx, void *arg,
 				 u64 user_data, s32 res, u32 result,
 				 u32 cflags, u32 moved)
 {
-	bool kick = dmae_link_active_done(ctx);
-
-	if (kick)
-		dmae_ctx_hold(ctx);
-	dmae_ctx_post(ctx, user_data, res, cflags, result, moved);
-	if (kick)
+	if (dmae_ctx_post_active(ctx, user_data, res, cflags, result, moved))
 		dmae_link_queue(ctx);
 }
 
@@ -254,7 +282,7 @@ static void dmae_link_dispatch(struct dmae_ctx *ctx, struct dmae_chain *chain)
 	list_add_tail(&chain->node, &ctx->deferred);
 	WRITE_ONCE(ctx->ndeferred, ctx->ndeferred + 1);
 	spin_unlock_irq(&ctx->link_lock);
-	/* full barrier: pairs with dmae_link_active_done() */
+	/* full barrier: pairs with dmae_ctx_post_active(), dmae_link_over() */
 	smp_mb();
 	dmae_link_run(ctx);
 	dmae_ctx_job_issue(ctx);
@@ -327,15 +355,9 @@ int dmae_link_take(struct dmae_ctx *ctx, struct dmae_chain **chain,
 		atomic_inc(&ctx->active);
 		ret = dmae_ureq_start(ctx, sqe, dmae_link_plain_done, NULL,
 				      DMAE_UREQ_RING);
-		if (ret) {
-			bool kick = dmae_link_active_done(ctx);
-
-			if (kick)
-				dmae_ctx_hold(ctx);
-			dmae_ctx_post(ctx, sqe->user_data, ret, 0, 0, 0);
-			if (kick)
-				dmae_link_queue(ctx);
-		}
+		if (ret && dmae_ctx_post_active(ctx, sqe->user_data, ret, 0, 0,
+						0))
+			dmae_link_queue(ctx);
 		return ret;
 	}
 	l = kzalloc(sizeof(*l), DMAE_GFP_USER);

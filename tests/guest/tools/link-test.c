@@ -14,6 +14,11 @@
  * engines, each copy runs with the buffers' mapping for its own engine).
  * link-test --close DEVICE: close with chains in flight (the shell checks
  * that nothing stays pinned).
+ * link-test --drain-order N DEVICE: N rounds of 8 small copies, an
+ * IO_DRAIN NOP and a copy, every completion's place checked: the drain's
+ * after all 8, the last after the drain. Small and many, so that a
+ * completion counted as done before it is posted (a drain let go between
+ * the two) shows: exit 1 when any arrived out of place.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -318,6 +323,59 @@ static int spread_fixed(unsigned n)
 	return bad ? 1 : 0;
 }
 
+/*
+ * N rounds: 8 copies of 4 KiB, plain and then registered, an IO_DRAIN NOP
+ * behind them, then a copy. The NOP completes the moment it starts, so it
+ * shows at once a drain started before every completion ahead of it was
+ * posted. Return: 0 all in place, 1 not.
+ */
+static int drain_order(unsigned n)
+{
+	const unsigned len = 4096, k = 8;
+	uint8_t *a = alloc_buf(2 * k * len);
+	struct iovec iov[1] = { { a, 2 * k * len } };
+	struct dmae_ring ring;
+	unsigned r, i, early = 0, bad = 0;
+	uint64_t order[10];
+	int res[10];
+
+	if (!a || spread_ring(&ring, 16) || dmae_register_buffers(&ring, iov, 1))
+		return 1;
+	fill_random(a, k * len);
+	for (r = 0; r < n; r++) {
+		bool fixed = r >= n / 2;
+		struct dmae_sqe *s;
+
+		for (i = 0; i < k; i++) {
+			s = dmae_get_sqe(&ring);
+			if (fixed)
+				dmae_prep_copy_fixed(s, 0, (k + i) * len, 0,
+						     i * len, len);
+			else
+				dmae_prep_copy(s, a + (k + i) * len,
+					       a + i * len, len);
+			s->user_data = i;
+		}
+		s = sqe_at(&ring, k, DMAE_SQE_IO_DRAIN);
+		dmae_prep_nop(s);
+		s->user_data = k;
+		s->flags = DMAE_SQE_IO_DRAIN;
+		prep_copy(&ring, k + 1, 0, a + k * len, a, len);
+		if (dmae_submit(&ring) != (int)k + 2 ||
+		    !reap(&ring, k + 2, res, order))
+			return 1;
+		for (i = 0; i < k + 2; i++)
+			bad += res[i] != (int)(i == k ? 0 : len);
+		early += order[k] != k || order[k + 1] != k + 1;
+	}
+	bad += memcmp(a, a + k * len, k * len) != 0;
+	dmae_unregister_buffers(&ring);
+	dmae_queue_exit(&ring);
+	printf("drain-order: %u rounds, %u out of place, %u bad\n", n, early,
+	       bad);
+	return early || bad ? 1 : 0;
+}
+
 /* Chains of 4 MiB copies in flight, then close: nothing may stay pinned. */
 static int close_inflight(void)
 {
@@ -349,6 +407,7 @@ int main(int argc, char **argv)
 		       "       link-test --spread N [DEVICE]\n"
 		       "       link-test --spread-fixed N [DEVICE]\n"
 		       "       link-test --close [DEVICE]\n"
+		       "       link-test --drain-order N [DEVICE]\n"
 		       "Tests IO_LINK, IO_DRAIN and SETUP_SPREAD (TAP output; exit 0\n"
 		       "passed, 1 failed, 77 not offered by the device).\n");
 		return 0;
@@ -362,6 +421,11 @@ int main(int argc, char **argv)
 		if (argc > 3)
 			dev = argv[3];
 		return spread_fixed(strtoul(argv[2], NULL, 0));
+	}
+	if (argc > 2 && !strcmp(argv[1], "--drain-order")) {
+		if (argc > 3)
+			dev = argv[3];
+		return drain_order(strtoul(argv[2], NULL, 0));
 	}
 	if (argc > 1 && !strcmp(argv[1], "--close")) {
 		if (argc > 2)
