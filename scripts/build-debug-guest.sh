@@ -33,17 +33,8 @@ if ! make -C "$kdir/tree" M="$out/kmod" CC=gcc-12 KCFLAGS=-Werror \
 fi
 grep -E 'warning:' "$log" >&2 && exit 1
 
-# The guest tests' own module, against the same tree.
-mkdir -p "$out/testmod"
-cp -u "$top"/tests/guest/testmod/{Kbuild,dmae_delay.c} "$out/testmod/"
-if ! make -C "$kdir/tree" M="$out/testmod" CC=gcc-12 KCFLAGS=-Werror \
-	modules >"$log" 2>&1; then
-	cat "$log" >&2
-	exit 1
-fi
-
 mods=$kdir/mods/lib/modules/$rel
 DMAE_KABI=$rel DMAE_KMODS=$mods bash "$top/vm/mkinitramfs.sh" \
 	"$BUILD/initramfs-debug.cpio" "$BUILD/guest-bin" \
 	"$out/kmod/dmae_svc.ko" "$out/kmod/dma_engine.ko" \
-	"$mods/kernel/drivers/dma/dmatest.ko" "$out/testmod/dmae_delay.ko"
+	"$mods/kernel/drivers/dma/dmatest.ko"

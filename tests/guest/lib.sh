@@ -115,3 +115,17 @@ chan_stat() {
 ensure_module() {
 	[ -d /sys/module/dma_engine ] || modprobe dma_engine
 }
+
+# dmatest_wait: until every dmatest thread has run to its end. Reading
+# dmatest's "wait" returns at once while a thread has been told to run but
+# has not started yet (dmatest counts a pending thread as not running); an
+# rmmod then stops it in its copy (kthread_stop() ends its wait as a
+# signal would: "test timed out", seen on a loaded host). Its threads are
+# named CHANNEL-OPn (dma0chan2-copy3); each is gone once it has ended.
+dmatest_wait() {
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	while grep -qsE '^dma[0-9]+chan[0-9]+-' /proc/[0-9]*/comm; do
+		sleep 0.1
+	done
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+}

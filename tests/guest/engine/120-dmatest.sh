@@ -25,7 +25,7 @@ run_dmatest() {
 		echo "$c" >/sys/module/dmatest/parameters/channel
 	done
 	echo 1 >/sys/module/dmatest/parameters/run
-	cat /sys/module/dmatest/parameters/wait >/dev/null
+	dmatest_wait
 	rmmod dmatest
 	# DMA-API debugging (debug kernel): with dmatest gone and no ring
 	# open, no streaming mapping of our engines may be left; one that is

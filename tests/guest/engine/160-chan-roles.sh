@@ -92,7 +92,7 @@ before=$(submitted $DEV_MSIX)
 traffic fixed "$D" 400 >/tmp/roles-traffic.out 2>&1 &
 tp=$!
 echo 1 >/sys/module/dmatest/parameters/run
-cat /sys/module/dmatest/parameters/wait >/dev/null
+dmatest_wait
 rmmod dmatest
 wait $tp
 rc=$?

@@ -179,7 +179,7 @@ all_at_once() {
 	_ps=$!
 	# while they run, the module is held: an unload is refused
 	rmmod_refused >$T/rmmod 2>&1 || { echo "rmmod while all ran:"; cat $T/rmmod; _rc=1; }
-	cat /sys/module/dmatest/parameters/wait >/dev/null
+	dmatest_wait
 	wait $_ps || _rc=1
 	rm -f $T/*.ready
 	for _p in $_pids; do
@@ -298,7 +298,7 @@ rebound_works() {
 	mark rebound
 	dmatest_start threads_per_chan=1 test_buf_size=16384 iterations=20 ||
 		return 1
-	cat /sys/module/dmatest/parameters/wait >/dev/null
+	dmatest_wait
 	rmmod dmatest
 	dmatest_check rebound 1
 }
@@ -364,7 +364,7 @@ rmmod_after_dmatest() {
 	dmatest_start threads_per_chan=2 test_buf_size=16384 iterations=20 ||
 		return 1
 	rmmod_refused || return 1
-	cat /sys/module/dmatest/parameters/wait >/dev/null
+	dmatest_wait
 	rmmod dmatest && rmmod dma_engine && modprobe dma_engine &&
 		dmatest_check rmmod 2
 }

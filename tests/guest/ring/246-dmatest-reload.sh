@@ -36,7 +36,7 @@ while [ $i -lt "$rounds" ]; do
 		bad=$((bad + 1))
 		break
 	fi
-	cat /sys/module/dmatest/parameters/wait >/dev/null
+	dmatest_wait
 	n=$(dmesg_since "reload-round-$i" | grep -c 'summary .* 0 failures')
 	[ "$n" = 8 ] || { echo "round $i: $n of 8 dmatest threads clean"; bad=$((bad + 1)); }
 	rmmod dmatest && rmmod dma_engine || { bad=$((bad + 1)); break; }

@@ -26,7 +26,7 @@ while [ "$(cat /sys/module/dmatest/parameters/run)" = Y ]; do
 	poll-test "$dev" 50 4096 spread >>/tmp/poll-beside.out 2>&1 || pbad=$((pbad + 1))
 	polls=$((polls + 1))
 done
-cat /sys/module/dmatest/parameters/wait >/dev/null
+dmatest_wait
 log=$(dmesg_since poll-beside-dmatest | grep 'dmatest: dma.*chan')
 good=$(echo "$log" | grep -c 'summary .* 0 failures')
 check "dmatest beside a polled ring on the same channels: 8 of 8 threads without a failure ($good; $polls polled runs)" \

@@ -98,7 +98,7 @@ insmod /lib/modules/$(uname -r)/extra/dmatest.ko timeout=10000 \
 echo ${eng}chan0 >/sys/module/dmatest/parameters/channel
 echo ${eng}chan1 >/sys/module/dmatest/parameters/channel
 echo 1 >/sys/module/dmatest/parameters/run
-cat /sys/module/dmatest/parameters/wait >/dev/null
+dmatest_wait
 rmmod dmatest
 all_ok() {
 	for p in $pids; do
